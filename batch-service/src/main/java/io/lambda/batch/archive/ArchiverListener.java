@@ -1,0 +1,72 @@
+package io.lambda.batch.archive;
+
+import io.lambda.core.event.Event;
+import io.lambda.core.event.EventCodec;
+import io.lambda.core.event.EventDecodingException;
+import io.lambda.store.ArchivedEvent;
+import io.lambda.store.ArchiverWatermarks;
+import io.lambda.store.LambdaStore;
+import io.lambda.store.MasterDataset;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * The archiver: writes every event of the topic into the master dataset, idempotently, then
+ * records per partition the ingest time it is complete through. Offsets are committed only after
+ * both, so a crash replays into writes that are no-ops.
+ */
+@Component
+class ArchiverListener {
+
+    private static final Logger log = LoggerFactory.getLogger(ArchiverListener.class);
+
+    private final MasterDataset master;
+    private final ArchiverWatermarks watermarks;
+    private final EventCodec codec;
+    private final Counter archived;
+    private final Counter undecodable;
+
+    ArchiverListener(LambdaStore store, EventCodec codec, MeterRegistry meters) {
+        this.master = store.masterDataset();
+        this.watermarks = store.watermarks();
+        this.codec = codec;
+        this.archived = meters.counter("lambda.batch.archiver.events", "outcome", "archived");
+        this.undecodable = meters.counter("lambda.batch.archiver.events", "outcome", "undecodable");
+    }
+
+    @KafkaListener(id = "archiver", idIsGroup = false, topics = "${lambda.events.topic}", batch = "true")
+    void onEvents(List<ConsumerRecord<String, byte[]>> records) {
+        List<ArchivedEvent> rows = new ArrayList<>(records.size());
+        Map<Integer, ConsumerRecord<String, byte[]>> lastByPartition = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            lastByPartition.put(record.partition(), record);
+            Event event;
+            try {
+                event = codec.decode(record.value());
+            } catch (EventDecodingException e) {
+                undecodable.increment();
+                log.warn("Not archiving undecodable record {}-{}@{}: {}", record.topic(), record.partition(),
+                        record.offset(), e.getMessage());
+                continue;
+            }
+            rows.add(new ArchivedEvent(event.eventId(), event.type(), event.timestamp(),
+                    Instant.ofEpochMilli(record.timestamp()), record.partition(), record.offset(), record.value()));
+        }
+        master.archiveAll(rows).join();
+        archived.increment(rows.size());
+        // Records of a partition arrive in offset order with non-decreasing LogAppendTime: every
+        // event ingested before the last one's ingest time is archived now.
+        lastByPartition.forEach((partition, last) -> watermarks.record(last.topic(), partition,
+                new ArchiverWatermarks.Watermark(Instant.ofEpochMilli(last.timestamp()), last.offset() + 1)));
+    }
+}

@@ -1,0 +1,45 @@
+package io.lambda.store;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.Row;
+import io.lambda.core.cell.CellKey;
+import io.lambda.core.time.Granularity;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
+
+/** The cells of batch versions: immutable once their version is written. */
+public final class BatchCells {
+
+    private final CqlSession session;
+    private final PreparedStatement insert;
+    private final PreparedStatement series;
+
+    public BatchCells(CqlSession session, StoreSettings settings) {
+        this.session = session;
+        String table = settings.keyspace() + ".batch_cells";
+        this.insert = session.prepare("INSERT INTO " + table
+                + " (view_name, version, granularity, view_key, bucket, value) VALUES (?, ?, ?, ?, ?, ?)");
+        this.series = session.prepare("SELECT bucket, value FROM " + table + " WHERE view_name = ? AND version = ? "
+                + "AND granularity = ? AND view_key = ? AND bucket >= ? AND bucket < ?");
+    }
+
+    public CompletionStage<AsyncResultSet> write(long version, CellKey cell, byte[] value) {
+        return session.executeAsync(insert.bind(cell.view(), version, cell.granularity().name(), cell.key(),
+                Instant.ofEpochMilli(cell.bucketStartMillis()), ByteBuffer.wrap(value)));
+    }
+
+    /** Encoded values of one key's buckets in [from, to), by bucket start (epoch millis). */
+    public Map<Long, byte[]> series(String view, long version, Granularity granularity, String key,
+                                    Instant from, Instant to) {
+        Map<Long, byte[]> values = new TreeMap<>();
+        for (Row row : session.execute(series.bind(view, version, granularity.name(), key, from, to))) {
+            values.put(row.getInstant("bucket").toEpochMilli(), Bytes.of(row.getByteBuffer("value")));
+        }
+        return values;
+    }
+}

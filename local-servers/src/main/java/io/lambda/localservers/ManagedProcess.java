@@ -1,0 +1,134 @@
+package io.lambda.localservers;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One server process that this launcher starts and stops: its pid file, its log, and a marker on
+ * its command line ({@code -Dlambda.managed=<stack>.<name>}) so that a recycled pid of some other
+ * program is never mistaken for ours. Stopping is by recorded pid only, never by name pattern.
+ */
+final class ManagedProcess {
+
+    private static final Logger log = LoggerFactory.getLogger(ManagedProcess.class);
+
+    private final String name;
+    private final String marker;
+    private final Path pidFile;
+    private final Path logFile;
+
+    ManagedProcess(StackLayout layout, String name) {
+        this.name = name;
+        this.marker = "-Dlambda.managed=" + layout.name() + "." + name;
+        this.pidFile = layout.stateDir().resolve("pids").resolve(name + ".pid");
+        this.logFile = layout.stateDir().resolve("logs").resolve(name + ".log");
+    }
+
+    String name() {
+        return name;
+    }
+
+    String marker() {
+        return marker;
+    }
+
+    Path logFile() {
+        return logFile;
+    }
+
+    /** The live process we started earlier, if its pid file points at a process carrying our marker. */
+    Optional<ProcessHandle> running() {
+        try {
+            if (!Files.isRegularFile(pidFile)) {
+                return Optional.empty();
+            }
+            long pid = Long.parseLong(Files.readString(pidFile).trim());
+            return ProcessHandle.of(pid)
+                    .filter(ProcessHandle::isAlive)
+                    .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Starts the command in its own session (so a Ctrl-C in the terminal that ran ./lambda up does
+     * not reach it), output to the log file, and records the pid.
+     */
+    ProcessHandle start(List<String> command, Path workingDir) throws IOException {
+        Files.createDirectories(pidFile.getParent());
+        Files.createDirectories(logFile.getParent());
+        List<String> full = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            full.add("/usr/bin/setsid");
+        }
+        full.addAll(command);
+        Process process = new ProcessBuilder(full)
+                .directory(workingDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .start();
+        process.getOutputStream().close();
+        Files.writeString(pidFile, Long.toString(process.pid()));
+        log.debug("Started {} as pid {}", name, process.pid());
+        return process.toHandle();
+    }
+
+    /** Stops our process, if it runs: SIGTERM, a bounded wait for a clean shutdown, then SIGKILL. */
+    boolean stop(Duration grace) {
+        Optional<ProcessHandle> process = running();
+        process.ifPresent(p -> {
+            p.destroy();
+            try {
+                p.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                log.warn("{} (pid {}) did not stop within {} s; killing it", name, p.pid(), grace.toSeconds());
+                p.destroyForcibly();
+                try {
+                    p.onExit().get(10, TimeUnit.SECONDS);
+                } catch (Exception ignored) {
+                    // reported by the caller's status check
+                }
+            }
+        });
+        try {
+            Files.deleteIfExists(pidFile);
+        } catch (IOException e) {
+            log.warn("Could not delete {}: {}", pidFile, e.getMessage());
+        }
+        return process.isPresent();
+    }
+
+    /** The last lines of the log, for error messages that say why a server did not come up. */
+    String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(logFile);
+            return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log at " + logFile + ")";
+        }
+    }
+
+    static boolean portInUse(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 300);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static Path javaHomeExecutable() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+}

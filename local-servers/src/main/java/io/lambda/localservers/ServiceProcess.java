@@ -1,0 +1,137 @@
+package io.lambda.localservers;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One of the four Spring Boot services, run from its executable jar as its own JVM, pointed at the
+ * stack's Kafka and Cassandra. Ready means its readiness probe answers 200.
+ */
+public final class ServiceProcess {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    private final ProjectHome home;
+    private final StackLayout layout;
+    private final String module;
+    private final ManagedProcess process;
+
+    public ServiceProcess(ProjectHome home, StackLayout layout, String module) {
+        this.home = home;
+        this.layout = layout;
+        this.module = module;
+        this.process = new ManagedProcess(layout, module);
+    }
+
+    public String module() {
+        return module;
+    }
+
+    public int port() {
+        return layout.servicePort(module);
+    }
+
+    public Path jar() {
+        return home.root().resolve(module).resolve("target").resolve(module + ".jar");
+    }
+
+    ManagedProcess process() {
+        return process;
+    }
+
+    /**
+     * Starts the service unless ours already runs. {@code properties} are passed as
+     * {@code --key=value} arguments (tests use them for a keyspace and topic of their own).
+     */
+    public void start(Map<String, String> properties) throws IOException {
+        if (process.running().isPresent()) {
+            return;
+        }
+        if (!Files.isRegularFile(jar())) {
+            throw new IllegalStateException("No jar for " + module + " at " + jar() + "; build it first: "
+                    + "./mvnw -DskipTests package");
+        }
+        if (ManagedProcess.portInUse(port())) {
+            throw new IllegalStateException("Port " + port() + " is taken by another process, not by the " + module
+                    + " this launcher started; stop that process or free the port, then try again");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(ManagedProcess.javaHomeExecutable().toString());
+        command.add(process.marker());
+        String javaOpts = System.getenv().getOrDefault("LAMBDA_SERVICE_JAVA_OPTS",
+                "-Xms64m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k");
+        command.addAll(List.of(javaOpts.trim().split("\\s+")));
+        command.add("-jar");
+        command.add(jar().toString());
+        Map<String, String> arguments = new java.util.LinkedHashMap<>();
+        arguments.put("server.port", Integer.toString(port()));
+        arguments.put("spring.kafka.bootstrap-servers", layout.kafkaBootstrapServers());
+        arguments.put("spring.cassandra.contact-points", layout.cassandraContactPoint());
+        arguments.put("spring.cassandra.local-datacenter", CassandraServer.DATACENTER);
+        arguments.putAll(properties); // a repeated argument would be joined with a comma, so override here
+        arguments.forEach((key, value) -> command.add("--" + key + "=" + value));
+        process.start(command, home.root());
+    }
+
+    public void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (process.running().isEmpty()) {
+                throw new IllegalStateException(module + " exited during start-up; last lines of "
+                        + process.logFile() + ":\n" + process.logTail(40));
+            }
+            if (isReady()) {
+                return;
+            }
+            KafkaServer.pause();
+        }
+        throw new IllegalStateException(module + " was not ready within " + timeout.toSeconds() + " s; see "
+                + process.logFile() + ":\n" + process.logTail(40));
+    }
+
+    public boolean isReady() {
+        return status("/actuator/health/readiness") == 200;
+    }
+
+    public boolean isRunning() {
+        return process.running().isPresent();
+    }
+
+    public boolean stop() {
+        return process.stop(Duration.ofSeconds(20));
+    }
+
+    /** Kills the service at once (SIGKILL), as a crash would: for fault-injection tests. */
+    public void kill() {
+        process.running().ifPresent(p -> {
+            p.destroyForcibly();
+            p.onExit().join();
+        });
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    private int status(String path) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+                    .timeout(Duration.ofSeconds(2)).GET().build();
+            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+}

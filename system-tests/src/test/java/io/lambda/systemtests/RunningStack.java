@@ -1,0 +1,68 @@
+package io.lambda.systemtests;
+
+import io.lambda.localservers.LocalStack;
+import io.lambda.localservers.ProjectHome;
+import io.lambda.localservers.RealServers;
+import io.lambda.localservers.ServiceProcess;
+import io.lambda.localservers.StackLayout;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The four services as separate processes (their jars), on the test layout's ports, against the
+ * real servers of {@link RealServers}. Each stack gets a keyspace, a topic and consumer groups of
+ * its own, so runs never see each other's data.
+ */
+final class RunningStack implements AutoCloseable {
+
+    final String runId = "st" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    final String topic = "lambda.events." + runId;
+    final Duration epochLength;
+    private final LocalStack stack;
+
+    RunningStack(Duration epochLength) {
+        this.epochLength = epochLength;
+        RealServers servers = RealServers.get();
+        ProjectHome home = ProjectHome.locate();
+        this.stack = new LocalStack(home, StackLayout.test(home));
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("spring.kafka.bootstrap-servers", servers.kafkaBootstrapServers());
+        properties.put("spring.cassandra.contact-points", servers.cassandraContactPoint());
+        properties.put("spring.cassandra.local-datacenter", servers.cassandraDatacenter());
+        properties.put("lambda.store.keyspace", runId);
+        properties.put("lambda.events.topic", topic);
+        properties.put("lambda.events.epoch-length", epochLength.toSeconds() + "s");
+        properties.put("lambda.ingest.topic.name", topic);
+        properties.put("spring.kafka.consumer.group-id", runId); // overridden per service below
+        try {
+            for (ServiceProcess service : stack.services()) {
+                Map<String, String> own = new LinkedHashMap<>(properties);
+                own.put("spring.kafka.consumer.group-id", runId + "-" + service.module());
+                service.start(own);
+            }
+            for (ServiceProcess service : stack.services()) {
+                service.awaitReady(Duration.ofMinutes(3));
+            }
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("The stack did not start: " + e.getMessage(), e);
+        }
+    }
+
+    ServiceProcess service(String module) {
+        return stack.service(module);
+    }
+
+    String url(String module, String path) {
+        return service(module).baseUrl() + path;
+    }
+
+    @Override
+    public void close() {
+        for (ServiceProcess service : stack.services()) {
+            service.stop();
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.lambda.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The walking skeleton end to end: events posted to ingest-service are counted by the speed
+ * layer within seconds, and after a batch run absorbs them the merged answer is the same exact
+ * count, now served from the batch version (no double count at the publish).
+ */
+class WalkingSkeletonIntegrationTests {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static RunningStack stack;
+
+    @BeforeAll
+    static void startStack() {
+        stack = new RunningStack(Duration.ofSeconds(10));
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void postedPageviewsAreCountedExactlyBySpeedThenByBatchAfterAPublish() throws Exception {
+        Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
+        Random random = new Random(42);
+        List<String> urls = List.of("/home", "/pricing", "/a|b");
+        Map<String, Integer> expected = new LinkedHashMap<>();
+        List<Map<String, Object>> events = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String url = urls.get(random.nextInt(urls.size()));
+            expected.merge(url, 1, Integer::sum);
+            // event time inside the current hour, at or before now
+            long eventTime = hour.toEpochMilli() + random.nextLong(Math.max(1, Instant.now().toEpochMilli()
+                    - hour.toEpochMilli()));
+            events.add(Map.of("eventId", "skeleton-" + i, "type", "pageview", "timestamp", eventTime,
+                    "attributes", Map.of("url", url, "userId", "u" + random.nextInt(50))));
+        }
+        for (int from = 0; from < events.size(); from += 100) {
+            HttpResponse<String> response = post(stack.url("ingest-service", "/api/v1/events"),
+                    JSON.writeValueAsString(events.subList(from, from + 100)));
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            assertThat(JSON.readTree(response.body()).get("accepted").asInt()).isEqualTo(100);
+        }
+        Instant lastIngest = Instant.now();
+
+        // Speed layer: exact within seconds, before any batch version exists.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            for (var entry : expected.entrySet()) {
+                assertThat(hourCount(entry.getKey(), hour)).as(entry.getKey()).isEqualTo(entry.getValue());
+            }
+        });
+        JsonNode before = series("/home", hour);
+        assertThat(before.at("/provenance/batchVersion").isNull()).isTrue();
+
+        // Batch layer: once the cut can pass every posted event, a run absorbs them all.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            JsonNode run = runToEnd();
+            assertThat(run.get("status").asString()).isIn("PUBLISHED", "UNCHANGED");
+            assertThat(Instant.parse(run.get("cut").asString())).isAfter(lastIngest);
+        });
+        for (var entry : expected.entrySet()) {
+            JsonNode answer = series(entry.getKey(), hour);
+            assertThat(answer.get("total").asInt()).as(entry.getKey()).isEqualTo(entry.getValue());
+            assertThat(answer.at("/provenance/batchVersion").asLong()).isPositive();
+        }
+    }
+
+    private JsonNode runToEnd() throws Exception {
+        HttpResponse<String> started = post(stack.url("batch-service", "/api/v1/batch/runs"), "{\"mode\":\"full\"}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        String runId = JSON.readTree(started.body()).get("runId").asString();
+        JsonNode[] run = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            run[0] = JSON.readTree(get(stack.url("batch-service", "/api/v1/batch/runs/" + runId)).body());
+            return !run[0].get("status").asString().equals("RUNNING");
+        });
+        return run[0];
+    }
+
+    private int hourCount(String url, Instant hour) throws Exception {
+        return series(url, hour).get("total").asInt();
+    }
+
+    private JsonNode series(String url, Instant hour) throws Exception {
+        String query = "/api/v1/views/pageviews/series?key=" + URLEncoder.encode(url, StandardCharsets.UTF_8)
+                + "&from=" + hour + "&to=" + hour.plus(1, ChronoUnit.HOURS) + "&granularity=hour";
+        HttpResponse<String> response = get(stack.url("query-service", query));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private static HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
