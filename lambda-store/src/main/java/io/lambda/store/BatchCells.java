@@ -17,7 +17,9 @@ public final class BatchCells {
 
     private final CqlSession session;
     private final PreparedStatement insert;
+    private final PreparedStatement insertByBucket;
     private final PreparedStatement series;
+    private final PreparedStatement bucket;
 
     public BatchCells(CqlSession session, StoreSettings settings) {
         this.session = session;
@@ -26,11 +28,30 @@ public final class BatchCells {
                 + " (view_name, version, granularity, view_key, bucket, value) VALUES (?, ?, ?, ?, ?, ?)");
         this.series = session.prepare("SELECT bucket, value FROM " + table + " WHERE view_name = ? AND version = ? "
                 + "AND granularity = ? AND view_key = ? AND bucket >= ? AND bucket < ?");
+        String byBucket = settings.keyspace() + ".batch_cells_by_bucket";
+        this.insertByBucket = session.prepare("INSERT INTO " + byBucket
+                + " (view_name, version, granularity, bucket, view_key, value) VALUES (?, ?, ?, ?, ?, ?)");
+        this.bucket = session.prepare("SELECT view_key, value FROM " + byBucket
+                + " WHERE view_name = ? AND version = ? AND granularity = ? AND bucket = ?");
     }
 
-    public CompletionStage<AsyncResultSet> write(long version, CellKey cell, byte[] value) {
-        return session.executeAsync(insert.bind(cell.view(), version, cell.granularity().name(), cell.key(),
-                Instant.ofEpochMilli(cell.bucketStartMillis()), ByteBuffer.wrap(value)));
+    /** Writes the cell in both layouts: by key (series) and by bucket (top-N). */
+    public CompletionStage<Void> write(long version, CellKey cell, byte[] value) {
+        Instant bucketStart = Instant.ofEpochMilli(cell.bucketStartMillis());
+        CompletionStage<AsyncResultSet> byKey = session.executeAsync(insert.bind(cell.view(), version,
+                cell.granularity().name(), cell.key(), bucketStart, ByteBuffer.wrap(value)));
+        CompletionStage<AsyncResultSet> byBucket = session.executeAsync(insertByBucket.bind(cell.view(), version,
+                cell.granularity().name(), bucketStart, cell.key(), ByteBuffer.wrap(value)));
+        return byKey.thenCombine(byBucket, (a, b) -> null);
+    }
+
+    /** Encoded values of every key of one bucket. */
+    public Map<String, byte[]> bucket(String view, long version, Granularity granularity, Instant bucketStart) {
+        Map<String, byte[]> values = new TreeMap<>();
+        for (Row row : session.execute(bucket.bind(view, version, granularity.name(), bucketStart).setPageSize(5000))) {
+            values.put(row.getString("view_key"), Bytes.of(row.getByteBuffer("value")));
+        }
+        return values;
     }
 
     /** Encoded values of one key's buckets in [from, to), by bucket start (epoch millis). */

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 public final class LambdaSchema {
 
     private static final Logger log = LoggerFactory.getLogger(LambdaSchema.class);
-    private static final List<String> FILES = List.of("cql/V1__tables.cql");
+    private static final List<String> FILES = List.of("cql/V1__tables.cql", "cql/V2__speed.cql", "cql/V3__batch.cql");
 
     private LambdaSchema() {
     }
