@@ -92,7 +92,7 @@ public final class CassandraServer {
             command.addAll(List.of("/usr/bin/setpriv", "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock"));
         }
         command.add(java17().toString());
-        command.add(process.marker());
+        command.add(process.jvmMarker());
         command.addAll(List.of("-Xms512m", "-Xmx512m", "-Xss512k", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError"));
         command.addAll(JVM17_FLAGS);
         command.addAll(List.of(

@@ -63,7 +63,7 @@ public final class KafkaServer {
         if (!Files.exists(dir.resolve("data").resolve("meta.properties"))) {
             format(classpath, properties, log4j);
         }
-        process.start(List.of(ManagedProcess.javaHomeExecutable().toString(), process.marker(),
+        process.start(List.of(ManagedProcess.javaHomeExecutable().toString(), process.jvmMarker(),
                 "-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-XX:TieredStopAtLevel=1",
                 "-Dlog4j2.configurationFile=" + log4j.toUri(), "-cp", classpath,
                 "kafka.Kafka", properties.toString()), dir);

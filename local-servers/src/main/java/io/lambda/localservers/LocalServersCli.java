@@ -32,6 +32,10 @@ public final class LocalServersCli {
                 case "up" -> {
                     stack.startServers(line -> out.println("  " + line));
                     stack.startServices(Map.of(), line -> out.println("  " + line));
+                    if (List.of(args).contains("--with-prometheus")) {
+                        startPrometheus(stack);
+                        out.println("  Prometheus is ready on " + stack.prometheus().baseUrl());
+                    }
                     out.printf("  all healthy after %.1f s%n%n", (System.nanoTime() - started) / 1e9);
                     printStatus(stack, out);
                 }
@@ -41,13 +45,21 @@ public final class LocalServersCli {
                 }
                 case "status" -> printStatus(stack, out);
                 default -> {
-                    out.println("usage: LocalServersCli up|servers|down|status [--layout stack|test]");
+                    out.println("usage: LocalServersCli up [--with-prometheus]|servers|down|status [--layout stack|test]");
                     System.exit(command.equals("help") ? 0 : 2);
                 }
             }
         } catch (RuntimeException e) {
             System.err.println("error: " + e.getMessage());
             System.exit(1);
+        }
+    }
+
+    private static void startPrometheus(LocalStack stack) {
+        try {
+            stack.prometheus().start(java.time.Duration.ofSeconds(60));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -61,6 +73,10 @@ public final class LocalServersCli {
         for (ServiceProcess service : stack.services()) {
             row(out, service.module(), service.process(), service.baseUrl(),
                     service.isRunning() ? (service.isReady() ? "ready" : "not ready") : "stopped");
+        }
+        if (stack.prometheus().isRunning()) {
+            row(out, "prometheus", stack.prometheus().process(), stack.prometheus().baseUrl(),
+                    stack.prometheus().isReady() ? "ready" : "not ready");
         }
     }
 

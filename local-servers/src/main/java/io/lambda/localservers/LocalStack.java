@@ -19,12 +19,14 @@ public final class LocalStack {
     private final StackLayout layout;
     private final KafkaServer kafka;
     private final CassandraServer cassandra;
+    private final PrometheusServer prometheus;
     private final List<ServiceProcess> services = new ArrayList<>();
 
     public LocalStack(ProjectHome home, StackLayout layout) {
         this.layout = layout;
         this.kafka = new KafkaServer(home, layout);
         this.cassandra = new CassandraServer(home, layout);
+        this.prometheus = new PrometheusServer(layout, layout.prometheusPort());
         layout.servicePorts().keySet().forEach(module -> services.add(new ServiceProcess(home, layout, module)));
     }
 
@@ -38,6 +40,10 @@ public final class LocalStack {
 
     public CassandraServer cassandra() {
         return cassandra;
+    }
+
+    public PrometheusServer prometheus() {
+        return prometheus;
     }
 
     public List<ServiceProcess> services() {
@@ -82,6 +88,9 @@ public final class LocalStack {
     /** Stops services first, then the servers: everything this layout started, nothing else. */
     public List<String> stopAll() {
         List<String> stopped = new ArrayList<>();
+        if (prometheus.stop()) {
+            stopped.add("prometheus");
+        }
         List<ServiceProcess> reverseStartOrder = new ArrayList<>(services);
         java.util.Collections.reverse(reverseStartOrder);
         for (ServiceProcess service : reverseStartOrder) {

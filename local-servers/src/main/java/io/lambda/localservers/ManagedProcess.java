@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One server process that this launcher starts and stops: its pid file, its log, and a marker on
- * its command line ({@code -Dlambda.managed=<stack>.<name>}) so that a recycled pid of some other
+ * its command line ({@code lambda.managed=<stack>.<name>}, as {@code -D} for a JVM) so that a recycled pid of some other
  * program is never mistaken for ours. Stopping is by recorded pid only, never by name pattern.
  */
 final class ManagedProcess {
@@ -29,7 +29,7 @@ final class ManagedProcess {
 
     ManagedProcess(StackLayout layout, String name) {
         this.name = name;
-        this.marker = "-Dlambda.managed=" + layout.name() + "." + name;
+        this.marker = "lambda.managed=" + layout.name() + "." + name;
         this.pidFile = layout.stateDir().resolve("pids").resolve(name + ".pid");
         this.logFile = layout.stateDir().resolve("logs").resolve(name + ".log");
     }
@@ -40,6 +40,11 @@ final class ManagedProcess {
 
     String marker() {
         return marker;
+    }
+
+    /** The marker as a JVM system property argument. */
+    String jvmMarker() {
+        return "-D" + marker;
     }
 
     Path logFile() {

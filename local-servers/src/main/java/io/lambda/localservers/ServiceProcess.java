@@ -66,7 +66,7 @@ public final class ServiceProcess {
         }
         List<String> command = new ArrayList<>();
         command.add(ManagedProcess.javaHomeExecutable().toString());
-        command.add(process.marker());
+        command.add(process.jvmMarker());
         String javaOpts = System.getenv().getOrDefault("LAMBDA_SERVICE_JAVA_OPTS",
                 "-Xms64m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k");
         command.addAll(List.of(javaOpts.trim().split("\\s+")));

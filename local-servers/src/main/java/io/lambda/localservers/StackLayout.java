@@ -24,6 +24,11 @@ public record StackLayout(String name, Path stateDir, int kafkaPort, int kafkaCo
                 orderedPorts(10000));
     }
 
+    /** Prometheus, when asked for, listens two ports below Kafka: 9090 in the stack, 19090 in tests. */
+    public int prometheusPort() {
+        return kafkaPort - 2;
+    }
+
     public String kafkaBootstrapServers() {
         return "127.0.0.1:" + kafkaPort;
     }

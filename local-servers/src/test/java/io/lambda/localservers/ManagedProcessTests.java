@@ -24,7 +24,7 @@ class ManagedProcessTests {
         ManagedProcess process = new ManagedProcess(layout(), "kafka");
         Path pidFile = state.resolve("pids").resolve("kafka.pid");
         Files.createDirectories(pidFile.getParent());
-        // this test JVM: alive, but it does not carry -Dlambda.managed=unit.kafka
+        // this test JVM: alive, but it does not carry lambda.managed=unit.kafka
         Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
 
         assertThat(process.running()).isEmpty();
@@ -36,7 +36,7 @@ class ManagedProcessTests {
     void startsRecordsAndStopsItsOwnProcessByPid() throws Exception {
         ManagedProcess process = new ManagedProcess(layout(), "sleeper");
         ProcessHandle started = process.start(List.of(ManagedProcess.javaHomeExecutable().toString(),
-                process.marker(), "-cp", System.getProperty("java.class.path"), Sleeper.class.getName()), state);
+                process.jvmMarker(), "-cp", System.getProperty("java.class.path"), Sleeper.class.getName()), state);
 
         assertThat(process.running()).map(ProcessHandle::pid).contains(started.pid());
         assertThat(process.stop(Duration.ofSeconds(10))).isTrue();
