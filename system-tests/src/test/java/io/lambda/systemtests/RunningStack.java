@@ -21,6 +21,7 @@ final class RunningStack implements AutoCloseable {
     final String topic = "lambda.events." + runId;
     final Duration epochLength;
     private final LocalStack stack;
+    private final Map<String, Map<String, String>> arguments = new LinkedHashMap<>();
 
     RunningStack(Duration epochLength) {
         this.epochLength = epochLength;
@@ -40,6 +41,7 @@ final class RunningStack implements AutoCloseable {
             for (ServiceProcess service : stack.services()) {
                 Map<String, String> own = new LinkedHashMap<>(properties);
                 own.put("spring.kafka.consumer.group-id", runId + "-" + service.module());
+                arguments.put(service.module(), own);
                 service.start(own);
             }
             for (ServiceProcess service : stack.services()) {
@@ -53,6 +55,14 @@ final class RunningStack implements AutoCloseable {
 
     ServiceProcess service(String module) {
         return stack.service(module);
+    }
+
+    /** Starts a service again with the arguments it had (after a kill) and waits until it is ready. */
+    void restart(String module) throws java.io.IOException {
+        ServiceProcess service = service(module);
+        service.stop();
+        service.start(arguments.get(module));
+        service.awaitReady(Duration.ofMinutes(3));
     }
 
     String url(String module, String path) {
