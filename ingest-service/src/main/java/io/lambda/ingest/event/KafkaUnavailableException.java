@@ -1,9 +1,22 @@
 package io.lambda.ingest.event;
 
-/** Kafka did not acknowledge every event of a request in time: the request is not durable. */
+import java.util.List;
+
+/**
+ * Kafka did not acknowledge every event of a request in time: the request is not durable. Some
+ * of its events may still have been written; sending them again with the same eventIds is safe.
+ */
 public class KafkaUnavailableException extends RuntimeException {
 
-    public KafkaUnavailableException(String message, Throwable cause) {
+    private final List<String> eventIds;
+
+    public KafkaUnavailableException(String message, List<String> eventIds, Throwable cause) {
         super(message, cause);
+        this.eventIds = List.copyOf(eventIds);
+    }
+
+    /** The ids of the request's events in request order, those the service assigned included. */
+    public List<String> eventIds() {
+        return eventIds;
     }
 }

@@ -1,0 +1,116 @@
+package io.lambda.ingest.event;
+
+import io.lambda.core.event.EventCodec;
+import io.lambda.ingest.system.IngestProperties;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.function.Supplier;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads the body of an ingest request into validated, encoded events, within the configured
+ * limits. Bad input of any kind ends as a 4xx exception: the parser refuses deep nesting, huge
+ * strings and numbers and duplicate fields while reading, so nothing a client sends can cause a 500.
+ */
+final class EventBodyReader {
+
+    /** Tight parser limits: an event is at most 3 levels deep inside an array, its strings are short. */
+    static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(8)
+                    .maxStringLength(64 * 1024)
+                    .maxNumberLength(64)
+                    .build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build()).build();
+
+    private final IngestProperties properties;
+    private final Supplier<ValidatedEvents> batches;
+
+    EventBodyReader(IngestProperties properties, EventValidator validator, EventCodec codec) {
+        this.properties = properties;
+        this.batches = () -> new ValidatedEvents(validator, codec, properties.maxReportedErrors());
+    }
+
+    /** {@code application/json}: one event object or an array of events, the whole body at most maxBodyBytes. */
+    List<EncodedEvent> readJson(InputStream in, long contentLength) throws IOException {
+        long limit = properties.maxBodyBytes();
+        if (contentLength > limit) {
+            throw new BodyTooLargeException("the body is larger than " + limit + " bytes");
+        }
+        byte[] bytes = in.readNBytes((int) limit + 1);
+        if (bytes.length > limit) {
+            throw new BodyTooLargeException("the body is larger than " + limit + " bytes");
+        }
+        JsonNode body = parse(bytes);
+        ValidatedEvents events = batches.get();
+        if (body.isArray()) {
+            if (body.size() > properties.maxEventsPerRequest()) {
+                throw new BodyTooLargeException("at most " + properties.maxEventsPerRequest()
+                        + " events per request, this one has " + body.size(), body.size());
+            }
+            for (int i = 0; i < body.size(); i++) {
+                events.add(i, body.get(i));
+            }
+            if (body.isEmpty()) {
+                throw new MalformedBodyException("the array holds no events");
+            }
+        } else {
+            events.add(0, body);
+        }
+        return events.validEvents();
+    }
+
+    /**
+     * {@code application/x-ndjson}: one event per line, read line by line; the raw body is never held
+     * whole. A blank line is skipped; the index of an event is its line number minus one.
+     */
+    List<EncodedEvent> readNdjson(InputStream in, long contentLength) throws IOException {
+        IngestProperties.Ndjson limits = properties.ndjson();
+        if (contentLength > limits.maxBodyBytes()) {
+            throw new BodyTooLargeException("the body is larger than " + limits.maxBodyBytes() + " bytes");
+        }
+        NdjsonLines lines = new NdjsonLines(in, limits.maxLineBytes(), limits.maxBodyBytes());
+        ValidatedEvents events = batches.get();
+        int index = -1;
+        while (lines.next()) {
+            index++;
+            if (lines.isBlank()) {
+                continue;
+            }
+            if (events.count() == limits.maxLines()) {
+                throw new BodyTooLargeException("at most " + limits.maxLines() + " events per NDJSON request");
+            }
+            JsonNode node;
+            try {
+                node = JSON.readTree(lines.buffer(), 0, lines.length());
+            } catch (JacksonException e) {
+                events.addUnreadable(index, "the line is not valid JSON: " + e.getOriginalMessage());
+                continue;
+            }
+            events.add(index, node);
+        }
+        return events.validEvents();
+    }
+
+    private static JsonNode parse(byte[] bytes) {
+        if (bytes.length == 0) {
+            throw new MalformedBodyException("the body is empty");
+        }
+        try {
+            JsonNode node = JSON.readTree(bytes);
+            if (node == null || node.isMissingNode()) {
+                throw new MalformedBodyException("the body is empty");
+            }
+            return node;
+        } catch (JacksonException e) {
+            throw new MalformedBodyException("the body is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+}

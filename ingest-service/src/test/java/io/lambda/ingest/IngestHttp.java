@@ -1,0 +1,60 @@
+package io.lambda.ingest;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A real HTTP client against the running service, over loopback. */
+final class IngestHttp {
+
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final String base;
+
+    IngestHttp(int port) {
+        this.base = "http://127.0.0.1:" + port;
+    }
+
+    HttpResponse<String> post(String contentType, HttpRequest.BodyPublisher body) throws IOException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", contentType)
+                .POST(body)
+                .build();
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    HttpResponse<String> postJson(String body) throws IOException {
+        return post("application/json", HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    HttpResponse<String> get(String path) throws IOException {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    static JsonNode json(HttpResponse<String> response) {
+        return JSON.readTree(response.body());
+    }
+
+    static String event(String id, long timestampMillis) {
+        return "{\"eventId\":\"" + id + "\",\"type\":\"pageview\",\"timestamp\":" + timestampMillis
+                + ",\"attributes\":{\"url\":\"/home\",\"userId\":\"u1\"}}";
+    }
+}

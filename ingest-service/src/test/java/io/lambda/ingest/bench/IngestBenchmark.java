@@ -1,0 +1,327 @@
+package io.lambda.ingest.bench;
+
+import io.lambda.core.event.Event;
+import io.lambda.core.event.EventCodec;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * One run, three measurements on the same machine (not a test; see docs/performance/ingest-service.md):
+ * <ol>
+ * <li>raw Kafka producer throughput, the service's producer settings and record size: the baseline;</li>
+ * <li>HTTP ingest throughput of the real service jar (100 events per request, concurrent clients on
+ *     loopback), closed loop: the sustainable rate, and its ratio to the baseline;</li>
+ * <li>HTTP latency (p50/p99/max) at 70 % of that rate, open loop: each request is timed from when
+ *     it was due, so a stalled server is not hidden by clients that wait for it.</li>
+ * </ol>
+ * Settings by system property: bench.bootstrap (127.0.0.1:19092), bench.port (28081), bench.jar,
+ * bench.clients (8), bench.seconds (15), bench.warmup (5), bench.serviceJvmArgs (none; e.g. a JFR recording).
+ */
+public final class IngestBenchmark {
+
+    private static final int EVENTS_PER_REQUEST = 100;
+    private static final int PARTITIONS = 6;
+
+    private final String bootstrap = System.getProperty("bench.bootstrap", "127.0.0.1:19092");
+    private final int port = Integer.getInteger("bench.port", 28081);
+    private final int clients = Integer.getInteger("bench.clients", 8);
+    private final int seconds = Integer.getInteger("bench.seconds", 15);
+    private final int warmup = Integer.getInteger("bench.warmup", 5);
+    private final Path jar = Path.of(System.getProperty("bench.jar", "target/ingest-service.jar")).toAbsolutePath();
+    private final String run = Long.toString(System.currentTimeMillis(), 36);
+    private final EventCodec codec = new EventCodec();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+
+    public static void main(String[] args) throws Exception {
+        new IngestBenchmark().runAll();
+    }
+
+    private void runAll() throws Exception {
+        String rawTopic = "bench.raw." + run;
+        String httpTopic = "bench.http." + run;
+        createTopic(rawTopic);
+        Event sample = event(0, 0);
+        int recordBytes = codec.encode(sample).length;
+        say("record size %d bytes (key %d bytes), %d partitions, %d cores", recordBytes, sample.eventId().length(),
+                PARTITIONS, Runtime.getRuntime().availableProcessors());
+
+        double raw = rawProducer(rawTopic);
+        say("raw producer: %,.0f records/s", raw);
+
+        Process service = startService(httpTopic);
+        try {
+            awaitReady();
+            List<byte[]> bodies = bodies(4000);
+            closedLoop(bodies, warmup, false);
+            double httpRate = closedLoop(bodies, seconds, true);
+            say("HTTP ingest, %d clients, %d events/request: %,.0f events/s (%,.0f requests/s)", clients,
+                    EVENTS_PER_REQUEST, httpRate, httpRate / EVENTS_PER_REQUEST);
+            say("ratio HTTP / raw producer: %.2f", httpRate / raw);
+            double target = 0.7 * httpRate / EVENTS_PER_REQUEST;
+            Histogram latency = openLoop(bodies, target, seconds);
+            say("at 70%% (%,.0f requests/s = %,.0f events/s): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms, "
+                            + "%d requests", target, target * EVENTS_PER_REQUEST, ms(latency.getValueAtPercentile(50)),
+                    ms(latency.getValueAtPercentile(99)), ms(latency.getValueAtPercentile(99.9)),
+                    ms(latency.getMaxValue()), latency.getTotalCount());
+        } finally {
+            service.destroy();
+            if (!service.waitFor(30, TimeUnit.SECONDS)) {
+                service.destroyForcibly();
+            }
+            deleteTopics(rawTopic, httpTopic);
+        }
+    }
+
+    /** The service's producer settings (application.yaml), on a topic made like the events topic. */
+    private double rawProducer(String topic) throws Exception {
+        Map<String, Object> config = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.BATCH_SIZE_CONFIG, 65536,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30000,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new ByteArraySerializer())) {
+            List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+            for (int i = 0; i < 100_000; i++) {
+                Event event = event(1, i);
+                records.add(new ProducerRecord<>(topic, event.eventId(), codec.encode(event)));
+            }
+            sendFor(producer, records, warmup);
+            return sendFor(producer, records, seconds);
+        }
+    }
+
+    private static double sendFor(KafkaProducer<String, byte[]> producer, List<ProducerRecord<String, byte[]>> records,
+                                  int seconds) throws Exception {
+        AtomicLong acked = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(seconds);
+        for (int i = 0; System.nanoTime() < end; i++) {
+            producer.send(records.get(i % records.size()), (metadata, error) -> {
+                if (error == null) {
+                    acked.incrementAndGet();
+                } else {
+                    failed.incrementAndGet();
+                }
+            });
+        }
+        producer.flush();
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " raw sends failed");
+        }
+        return acked.get() / elapsed;
+    }
+
+    private Process startService(String topic) throws IOException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("No service jar at " + jar + "; build it first (see bench/run.sh)");
+        }
+        Path log = jar.getParent().resolve("bench-ingest-service.log");
+        say("starting %s on port %d, log %s", jar.getFileName(), port, log);
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m"));
+        String jvmArgs = System.getProperty("bench.serviceJvmArgs", "").trim();
+        if (!jvmArgs.isEmpty()) {
+            command.addAll(List.of(jvmArgs.split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString(),
+                "--server.port=" + port, "--spring.kafka.bootstrap-servers=" + bootstrap,
+                "--lambda.ingest.topic.name=" + topic, "--lambda.ingest.topic.partitions=" + PARTITIONS));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private void awaitReady() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("the ingest service was not ready within 60 s");
+    }
+
+    /** Clients that each send the next request as soon as the last was answered; events per second. */
+    private double closedLoop(List<byte[]> bodies, int seconds, boolean report) throws InterruptedException {
+        AtomicLong events = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        AtomicLong next = new AtomicLong();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long start = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            threads.add(started(() -> {
+                while (System.nanoTime() < end) {
+                    if (post(bodies.get((int) (next.getAndIncrement() % bodies.size())))) {
+                        events.addAndGet(EVENTS_PER_REQUEST);
+                    } else {
+                        errors.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (report && errors.get() > 0) {
+            say("WARNING: %d requests were not answered 202", errors.get());
+        }
+        return events.get() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Requests due at a fixed rate, each timed from when it was due; enough workers that none waits for a client. */
+    private Histogram openLoop(List<byte[]> bodies, double requestsPerSecond, int seconds) throws InterruptedException {
+        long interval = (long) (1e9 / requestsPerSecond);
+        long total = (long) (requestsPerSecond * seconds);
+        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+        Recorder recorder = new Recorder(3);
+        AtomicLong next = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        int workers = Math.max(clients, 16);
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            threads.add(started(() -> {
+                long i;
+                while ((i = next.getAndIncrement()) < total) {
+                    long due = start + i * interval;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    boolean ok = post(bodies.get((int) (i % bodies.size())));
+                    recorder.recordValue(System.nanoTime() - due);
+                    if (!ok) {
+                        errors.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (errors.get() > 0) {
+            say("WARNING: %d paced requests were not answered 202", errors.get());
+        }
+        return recorder.getIntervalHistogram();
+    }
+
+    private static Thread started(Runnable work) {
+        Thread thread = new Thread(work);
+        thread.start();
+        return thread;
+    }
+
+    private boolean post(byte[] body) {
+        try {
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/api/v1/events"))
+                    .header("Content-Type", "application/json")
+                    .timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 202;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Request bodies of 100 events each, every event with its own id, built before any timing. */
+    private List<byte[]> bodies(int count) {
+        List<byte[]> bodies = new ArrayList<>(count);
+        long now = Instant.now().toEpochMilli();
+        for (int r = 0; r < count; r++) {
+            StringBuilder body = new StringBuilder(EVENTS_PER_REQUEST * 220).append('[');
+            for (int e = 0; e < EVENTS_PER_REQUEST; e++) {
+                int n = r * EVENTS_PER_REQUEST + e;
+                body.append(e == 0 ? "" : ",").append("{\"eventId\":\"").append(id(2, n))
+                        .append("\",\"type\":\"pageview\",\"timestamp\":").append(now)
+                        .append(",\"attributes\":{\"url\":\"/products/").append(n % 5000)
+                        .append("\",\"userId\":\"u").append(n % 100_000)
+                        .append("\",\"country\":\"DE\",\"referrer\":\"https://www.example.com/search?q=lambda\"}}");
+            }
+            bodies.add(body.append(']').toString().getBytes(StandardCharsets.UTF_8));
+        }
+        return bodies;
+    }
+
+    /** The same event shape as the HTTP bodies, so the raw records are the same size. */
+    private Event event(int phase, int n) {
+        return new Event(id(phase, n), "pageview", Instant.now(), Map.of("url", "/products/" + (n % 5000),
+                "userId", "u" + (n % 100_000), "country", "DE", "referrer", "https://www.example.com/search?q=lambda"));
+    }
+
+    private String id(int phase, int n) {
+        return "bench-" + run + "-" + phase + "-" + String.format(Locale.ROOT, "%08d", n);
+    }
+
+    private void createTopic(String topic) throws ExecutionException, InterruptedException {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1)
+                    .configs(Map.of("message.timestamp.type", "LogAppendTime")))).all().get();
+        }
+    }
+
+    private void deleteTopics(String... topics) {
+        try (Admin admin = admin()) {
+            admin.deleteTopics(List.of(topics)).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            say("could not delete the bench topics: %s", e.getMessage());
+        }
+    }
+
+    private Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    @SuppressWarnings("java:S106") // a command-line harness reports on stdout
+    private static void say(String format, Object... args) {
+        System.out.printf(Locale.ROOT, format + "%n", args);
+    }
+}
