@@ -1,0 +1,168 @@
+package io.lambda.deploytests;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The checks bite: each test breaks one thing in an otherwise valid rendering (the chart's, with the
+ * monitoring resources on) and expects the matching violation.
+ */
+class ManifestInvariantsTests {
+
+	private static String rendered;
+
+	@BeforeAll
+	static void render() {
+		rendered = HelmChart.template(Repository.CHART.resolve("ci/with-monitoring-values.yaml"), Map.of());
+	}
+
+	@Test
+	void theUnbrokenRenderingHasNoViolations() {
+		assertThat(ManifestInvariants.violations(Manifest.parseAll(rendered))).isEmpty();
+	}
+
+	@Test
+	void aContainerRunningAsRootIsCaught() {
+		assertThat(violationsAfter(deployment("ingest", d -> container(d).put("securityContext",
+				new LinkedHashMap<>(Map.of("runAsUser", 0, "allowPrivilegeEscalation", false,
+						"readOnlyRootFilesystem", true, "capabilities", Map.of("drop", List.of("ALL"))))))))
+				.anyMatch(v -> v.contains("Deployment/lambda-ingest container ingest: runs as user 0"));
+	}
+
+	@Test
+	void privilegeEscalationCapabilitiesAndAWritableRootAreCaught() {
+		assertThat(violationsAfter(deployment("speed", d -> container(d).put("securityContext",
+				new LinkedHashMap<>(Map.of("capabilities", Map.of("add", List.of("NET_ADMIN"))))))))
+				.anyMatch(v -> v.endsWith("allowPrivilegeEscalation is not false"))
+				.anyMatch(v -> v.endsWith("does not drop ALL capabilities"))
+				.anyMatch(v -> v.contains("adds capabilities [NET_ADMIN]"))
+				.anyMatch(v -> v.endsWith("root filesystem is not read-only"));
+	}
+
+	@Test
+	void aPodWithoutSeccompIsCaught() {
+		assertThat(violationsAfter(deployment("query", d -> podSpec(d).remove("securityContext"))))
+				.contains("Deployment/lambda-query container query: seccomp profile is not RuntimeDefault");
+		assertThat(violationsAfter(deployment("query", d -> {
+			podSpec(d).remove("securityContext");
+			Manifest.asMap(container(d).get("securityContext")).remove("runAsNonRoot");
+		}))).contains("Deployment/lambda-query container query: runAsNonRoot is not true");
+	}
+
+	@Test
+	void aContainerWithoutLimitsIsCaught() {
+		assertThat(violationsAfter(deployment("batch", d -> Manifest.asMap(container(d).get("resources")).remove("limits"))))
+				.contains("Deployment/lambda-batch container batch: no limits.cpu",
+						"Deployment/lambda-batch container batch: no limits.memory");
+	}
+
+	@Test
+	void aMissingOrMisdirectedProbeIsCaught() {
+		assertThat(violationsAfter(deployment("ingest", d -> {
+			container(d).remove("readinessProbe");
+			Manifest.asMap(Manifest.at(container(d), "livenessProbe", "httpGet")).put("port", "metrics");
+		})))
+				.anyMatch(v -> v.contains("readinessProbe is not an HTTP GET of /actuator/health/readiness"))
+				.anyMatch(v -> v.contains("livenessProbe port metrics is not a container port"));
+	}
+
+	@Test
+	void aSelectorThatMissesItsPodsIsCaught() {
+		assertThat(violationsAfter(manifests -> {
+			Manifest service = find(manifests, "Service", "lambda-query");
+			service.map("spec", "selector").put("app.kubernetes.io/component", "querry");
+		})).contains("Service/lambda-query: selector {app.kubernetes.io/name=lambda, app.kubernetes.io/instance=lambda, "
+				+ "app.kubernetes.io/component=querry} matches no pod template");
+		assertThat(violationsAfter(deployment("speed",
+				d -> d.map("spec", "selector", "matchLabels").put("app.kubernetes.io/component", "fast"))))
+				.anyMatch(v -> v.startsWith("Deployment/lambda-speed: selector") && v.contains("does not match its pod labels"));
+		assertThat(violationsAfter(manifests -> find(manifests, "ServiceMonitor", "lambda-batch")
+				.map("spec", "selector", "matchLabels").put("app.kubernetes.io/component", "none")))
+				.anyMatch(v -> v.startsWith("ServiceMonitor/lambda-batch: selector"));
+	}
+
+	@Test
+	void aServiceTargetingAPortNoContainerHasIsCaught() {
+		assertThat(violationsAfter(manifests -> {
+			Manifest service = find(manifests, "Service", "lambda-ingest");
+			Manifest.asMap(service.list("spec", "ports").get(0)).put("targetPort", 9999);
+		})).anyMatch(v -> v.startsWith("Service/lambda-ingest: targetPort 9999 is no container port"));
+	}
+
+	@Test
+	void aViewsFileThatIsNotMountedOrDoesNotLoadIsCaught() {
+		assertThat(violationsAfter(deployment("query", d -> {
+			for (Object variable : Manifest.asList(container(d).get("env"))) {
+				if ("SPRING_CONFIG_ADDITIONAL_LOCATION".equals(Manifest.at(variable, "name"))) {
+					Manifest.asMap(variable).put("value", "optional:file:/config/");
+				}
+			}
+		}))).anyMatch(v -> v.contains("is a folder: Spring only reads application.yaml from it"));
+		assertThat(violationsAfter(manifests -> find(manifests, "ConfigMap", "lambda-config").map("data")
+				.put(ManifestInvariants.VIEWS_FILE, "lambda:\n  views:\n    - name: pageviews\n      eventType: pageview\n"
+						+ "      measure: avg(amount)\n      granularities: [hour]\n")))
+				.anyMatch(v -> v.startsWith("ConfigMap/lambda-config: views.yaml does not load") && v.contains("avg"));
+	}
+
+	@Test
+	void servicesDisagreeingOnTheTopicOrTooManySpeedReplicasAreCaught() {
+		assertThat(violationsAfter(deployment("speed", d -> {
+			d.map("spec").put("replicas", 7);
+			for (Object variable : Manifest.asList(container(d).get("env"))) {
+				if ("LAMBDA_EVENTS_TOPIC".equals(Manifest.at(variable, "name"))) {
+					Manifest.asMap(variable).put("value", "other.topic");
+				}
+			}
+		})))
+				.anyMatch(v -> v.startsWith("the topic differs between services"))
+				.contains("Deployment/lambda-speed: 7 replicas for 6 partitions");
+	}
+
+	@Test
+	void aSecondBatchSchedulerIsCaught() {
+		assertThat(violationsAfter(deployment("batch", d -> {
+			d.map("spec").put("replicas", 2);
+			d.map("spec").put("strategy", Map.of("type", "RollingUpdate"));
+		}))).contains("Deployment/lambda-batch: replicas must be 0 or 1, was 2",
+				"Deployment/lambda-batch: a rolling update would run two schedulers at once; use Recreate");
+	}
+
+	@Test
+	void aDanglingReferenceOrARenderedSecretIsCaught() {
+		assertThat(violationsAfter(manifests -> {
+			manifests.removeIf(m -> m.kind().equals("ServiceAccount"));
+			manifests.add(new Manifest(new LinkedHashMap<>(Map.of("kind", "Secret", "metadata", Map.of("name", "oops")))));
+		})).contains("Deployment/lambda-ingest: ServiceAccount lambda is not rendered",
+				"Secret/oops: the manifests must not carry Secrets");
+	}
+
+	private static List<String> violationsAfter(Consumer<List<Manifest>> breakage) {
+		List<Manifest> manifests = new ArrayList<>(Manifest.parseAll(rendered));
+		breakage.accept(manifests);
+		return ManifestInvariants.violations(manifests);
+	}
+
+	private static Consumer<List<Manifest>> deployment(String component, Consumer<Manifest> breakage) {
+		return manifests -> breakage.accept(ManifestInvariants.component(manifests, component).get(0));
+	}
+
+	private static Manifest find(List<Manifest> manifests, String kind, String name) {
+		return manifests.stream().filter(m -> m.kind().equals(kind) && m.name().equals(name)).findFirst().orElseThrow();
+	}
+
+	private static Map<String, Object> podSpec(Manifest workload) {
+		return ManifestInvariants.podSpec(workload);
+	}
+
+	private static Map<String, Object> container(Manifest workload) {
+		return ManifestInvariants.containers(podSpec(workload)).get(0);
+	}
+}
