@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -46,9 +47,9 @@ public final class Aggregator {
 	}
 
 	public Aggregator(ViewCatalog catalog, IngestEpoch epochs, AggregationStats stats) {
-		this.catalog = catalog;
-		this.epochs = epochs;
-		this.stats = stats;
+		this.catalog = Objects.requireNonNull(catalog, "catalog");
+		this.epochs = Objects.requireNonNull(epochs, "epochs");
+		this.stats = Objects.requireNonNull(stats, "stats");
 	}
 
 	public ViewCatalog catalog() {

@@ -1,7 +1,10 @@
 package io.lambda.core.event;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -38,7 +41,7 @@ public record Event(String eventId, String type, Instant timestamp, Map<String, 
 
 	/** The attribute, or {@code null} when absent. */
 	public Object attribute(String name) {
-		return attributes.get(name);
+		return name == null ? null : attributes.get(name);
 	}
 
 	private static Map<String, Object> immutableAttributes(Map<String, Object> attributes) {
@@ -55,12 +58,9 @@ public record Event(String eventId, String type, Instant timestamp, Map<String, 
 		if (canonical) {
 			return Map.copyOf(attributes);
 		}
-		Map.Entry<?, ?>[] entries = attributes.entrySet().stream()
-				.map(entry -> Map.entry(entry.getKey(), canonicalValue(entry.getKey(), entry.getValue())))
-				.toArray(Map.Entry[]::new);
-		@SuppressWarnings("unchecked")
-		Map<String, Object> copy = Map.ofEntries((Map.Entry<String, Object>[]) entries);
-		return copy;
+		Map<String, Object> copy = new HashMap<>();
+		attributes.forEach((name, value) -> copy.put(name, canonicalValue(name, value)));
+		return Map.copyOf(copy);
 	}
 
 	private static Object canonicalValue(String name, Object value) {
@@ -73,10 +73,10 @@ public record Event(String eventId, String type, Instant timestamp, Map<String, 
 		if (value instanceof Float f) {
 			return f.doubleValue();
 		}
-		if (value instanceof java.math.BigInteger big) {
+		if (value instanceof BigInteger big) {
 			return big.bitLength() < 64 ? (Object) big.longValue() : (Object) big.doubleValue();
 		}
-		if (value instanceof java.math.BigDecimal decimal) {
+		if (value instanceof BigDecimal decimal) {
 			// same rule as the codec: written without a fraction and fits a long -> Long, else Double
 			return decimal.scale() <= 0 && decimal.toBigInteger().bitLength() < 64
 					? (Object) decimal.longValueExact() : (Object) decimal.doubleValue();

@@ -1,6 +1,7 @@
 package io.lambda.core.event;
 
 import java.io.ByteArrayOutputStream;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -136,7 +137,7 @@ public final class EventCodec {
 		if (ts == null) {
 			throw new EventDecodingException("missing field 'ts'");
 		}
-		return new Event(id, type, java.time.Instant.ofEpochMilli(ts), attributes);
+		return new Event(id, type, Instant.ofEpochMilli(ts), attributes);
 	}
 
 	private static Map<String, Object> readAttributes(JsonParser parser, JsonToken token) {

@@ -46,15 +46,12 @@ public final class ExactSum {
 	public void add(double x) {
 		double[] p = partials;
 		int kept = 0;
-		for (int j = 0; j < size; j++) {
+		for (int j = 0, n = size; j < n; j++) {
 			double y = p[j];
-			if (Math.abs(x) < Math.abs(y)) {
-				double t = x;
-				x = y;
-				y = t;
-			}
+			// Knuth's TwoSum: hi + lo == x + y exactly, whatever their magnitudes (no branch to order them)
 			double hi = x + y;
-			double lo = y - (hi - x);
+			double yVirtual = hi - x;
+			double lo = (x - (hi - yVirtual)) + (y - yVirtual);
 			if (lo != 0.0) {
 				p[kept++] = lo;
 			}

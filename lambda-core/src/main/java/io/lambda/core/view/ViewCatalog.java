@@ -8,7 +8,9 @@ import io.lambda.core.time.Granularity;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +41,7 @@ public final class ViewCatalog {
 			names.put(view.name(), view);
 			types.computeIfAbsent(view.eventType(), type -> new ArrayList<>()).add(view);
 		}
-		this.byName = java.util.Collections.unmodifiableMap(names);
+		this.byName = Collections.unmodifiableMap(names);
 		types.replaceAll((type, list) -> List.copyOf(list));
 		this.byEventType = Map.copyOf(types);
 	}
@@ -47,7 +49,7 @@ public final class ViewCatalog {
 	/** A catalog of these definitions; throws {@link InvalidViewsException} when two share a name. */
 	public static ViewCatalog of(List<ViewDefinition> views) {
 		List<String> problems = new ArrayList<>();
-		Set<String> names = new java.util.HashSet<>();
+		Set<String> names = new HashSet<>();
 		for (ViewDefinition view : views) {
 			if (!names.add(view.name())) {
 				problems.add("view '" + view.name() + "': duplicate view name");
@@ -69,7 +71,7 @@ public final class ViewCatalog {
 	 */
 	public static ViewCatalog fromConfig(List<ViewConfig> configs) {
 		List<String> problems = new ArrayList<>();
-		Set<String> names = new java.util.HashSet<>();
+		Set<String> names = new HashSet<>();
 		for (ViewConfig config : configs) {
 			problems.addAll(config.problems());
 			if (config.name() != null && !config.name().isBlank() && !names.add(config.name())) {

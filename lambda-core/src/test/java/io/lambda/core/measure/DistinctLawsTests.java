@@ -20,6 +20,9 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.RandomDistribution;
 import net.jqwik.api.constraints.IntRange;
 
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
 import org.apache.datasketches.hll.HllSketch;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,7 +57,7 @@ class DistinctLawsTests extends MeasureLaws<HllSketch> {
 	}
 
 	Arbitrary<HllSketch> largeSketches() {
-		return Combinators.combine(uniform(0, 20_000), uniform(100, 50_000), Arbitraries.longs()).as((n, pool, seed) -> {
+		return Combinators.combine(uniform(0, 5_000), uniform(100, 20_000), Arbitraries.longs()).as((n, pool, seed) -> {
 					Random random = new Random(seed);
 					HllSketch sketch = measure().zero();
 					for (int i = 0; i < n; i++) {
@@ -111,30 +114,28 @@ class DistinctLawsTests extends MeasureLaws<HllSketch> {
 		return uniform(1, 30_000);
 	}
 
-	@Provide
-	Arbitrary<Integer> upTo60000() {
-		return uniform(1, 60_000);
-	}
-
 	/** Spread evenly: jqwik's default favours small numbers, and the large ones are the point here. */
 	private static Arbitrary<Integer> uniform(int min, int max) {
 		return Arbitraries.integers().between(min, max).withDistribution(RandomDistribution.uniform());
 	}
 
-	@Property(tries = 20, edgeCases = EdgeCasesMode.NONE)
-	void staysWithinThreeStandardErrorsOfTheExactCount(@ForAll("upTo60000") int distinctUsers,
-			@ForAll long seed) {
+	/**
+	 * Fixed inputs, so that the check is repeatable: a random one at three standard errors would fail
+	 * about once in 370 runs. The statistical claim itself is checked by the root-mean-square test.
+	 */
+	@ParameterizedTest
+	@ValueSource(ints = { 1, 10, 100, 1_000, 5_000, 20_000, 60_000, 200_000 })
+	void staysWithinThreeStandardErrorsOfTheExactCount(int distinctUsers) {
 		Distinct distinct = new Distinct("userId");
-		Random random = new Random(seed);
-		String prefix = Long.toHexString(random.nextLong()) + "-";
+		Random random = new Random(distinctUsers);
 		HllSketch sketch = distinct.zero();
 		for (int i = 0; i < distinctUsers; i++) {
-			sketch = distinct.add(sketch, event(prefix + i));
+			sketch = distinct.add(sketch, event("user-" + i));
 			if (random.nextInt(4) == 0) {
-				sketch = distinct.add(sketch, event(prefix + random.nextInt(i + 1))); // a repeat
+				sketch = distinct.add(sketch, event("user-" + random.nextInt(i + 1))); // a repeat
 			}
 		}
-		assertThat(distinct.result(sketch)).isCloseTo(distinctUsers, within(distinct.relativeError(3) * distinctUsers + 1));
+		assertThat(distinct.result(sketch)).isCloseTo(distinctUsers, within(distinct.relativeError(3) * distinctUsers));
 	}
 
 	@Example
