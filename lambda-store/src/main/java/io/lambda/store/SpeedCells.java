@@ -12,11 +12,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
  * Speed cells: per (cell, ingest epoch, Kafka partition) an absolute value and the highest offset
  * applied to it (SEMANTICS invariant 4). Written as whole values, never incremented.
+ *
+ * <p>Each cell is also listed under its view and ingest epoch ({@link #index}), so that the cells of
+ * an epoch the published batch has absorbed can be found and deleted from every speed table
+ * ({@link #expire}, SEMANTICS invariant 5).
  */
 public final class SpeedCells {
 
@@ -30,6 +35,14 @@ public final class SpeedCells {
     private final PreparedStatement bucket;
     private final PreparedStatement readOne;
     private final PreparedStatement series;
+    private final PreparedStatement indexEpoch;
+    private final PreparedStatement indexCell;
+    private final PreparedStatement epochs;
+    private final PreparedStatement cellsOfEpoch;
+    private final PreparedStatement deleteCell;
+    private final PreparedStatement deleteCellByBucket;
+    private final PreparedStatement deleteCellsOfEpoch;
+    private final PreparedStatement deleteEpoch;
 
     public SpeedCells(CqlSession session, StoreSettings settings) {
         this.session = session;
@@ -45,6 +58,20 @@ public final class SpeedCells {
                 + "granularity = ? AND view_key = ? AND bucket = ? AND ingest_epoch = ? AND kafka_partition = ?");
         this.series = session.prepare("SELECT bucket, ingest_epoch, kafka_partition, value, highest_offset FROM "
                 + table + " WHERE view_name = ? AND granularity = ? AND view_key = ? AND bucket >= ? AND bucket < ?");
+        String epochTable = settings.keyspace() + ".speed_epochs";
+        String byEpoch = settings.keyspace() + ".speed_cells_by_epoch";
+        this.indexEpoch = session.prepare("INSERT INTO " + epochTable + " (view_name, ingest_epoch) VALUES (?, ?)");
+        this.indexCell = session.prepare("INSERT INTO " + byEpoch + " (view_name, ingest_epoch, granularity, view_key, "
+                + "bucket, kafka_partition) VALUES (?, ?, ?, ?, ?, ?)");
+        this.epochs = session.prepare("SELECT ingest_epoch FROM " + epochTable + " WHERE view_name = ?");
+        this.cellsOfEpoch = session.prepare("SELECT granularity, view_key, bucket, kafka_partition FROM " + byEpoch
+                + " WHERE view_name = ? AND ingest_epoch = ?");
+        this.deleteCell = session.prepare("DELETE FROM " + table + " WHERE view_name = ? AND granularity = ? AND "
+                + "view_key = ? AND bucket = ? AND ingest_epoch = ? AND kafka_partition = ?");
+        this.deleteCellByBucket = session.prepare("DELETE FROM " + byBucket + " WHERE view_name = ? AND granularity = ? "
+                + "AND bucket = ? AND view_key = ? AND ingest_epoch = ? AND kafka_partition = ?");
+        this.deleteCellsOfEpoch = session.prepare("DELETE FROM " + byEpoch + " WHERE view_name = ? AND ingest_epoch = ?");
+        this.deleteEpoch = session.prepare("DELETE FROM " + epochTable + " WHERE view_name = ? AND ingest_epoch = ?");
     }
 
     /** Writes the cell in both layouts: by key (series) and by bucket (top-N). */
@@ -79,6 +106,18 @@ public final class SpeedCells {
                 : Optional.of(new Stored(key, Bytes.of(row.getByteBuffer("value")), row.getLong("highest_offset")));
     }
 
+    /** {@link #read}, without waiting: for many cells at once. */
+    public CompletionStage<Optional<Stored>> readAsync(SpeedCellKey key) {
+        CellKey cell = key.cell();
+        return session.executeAsync(readOne.bind(cell.view(), cell.granularity().name(), cell.key(),
+                Instant.ofEpochMilli(cell.bucketStartMillis()), key.ingestEpoch(), key.partition()))
+                .thenApply(rows -> {
+                    Row row = rows.one();
+                    return row == null ? Optional.<Stored>empty()
+                            : Optional.of(new Stored(key, Bytes.of(row.getByteBuffer("value")), row.getLong("highest_offset")));
+                });
+    }
+
     /** Every speed cell of one key's buckets in [from, to), all epochs and partitions. */
     public List<Stored> series(String view, Granularity granularity, String key, Instant from, Instant to) {
         List<Stored> cells = new ArrayList<>();
@@ -87,6 +126,56 @@ public final class SpeedCells {
             cells.add(new Stored(new SpeedCellKey(cell, row.getLong("ingest_epoch"), row.getInt("kafka_partition")),
                     Bytes.of(row.getByteBuffer("value")), row.getLong("highest_offset")));
         }
+        return cells;
+    }
+
+    /**
+     * Lists the cell under its view and ingest epoch, for {@link #expire}. Idempotent; the writer
+     * calls it before it first relies on a cell being written.
+     */
+    public CompletionStage<Void> index(SpeedCellKey key) {
+        CellKey cell = key.cell();
+        CompletionStage<AsyncResultSet> epoch = session.executeAsync(indexEpoch.bind(cell.view(), key.ingestEpoch()));
+        CompletionStage<AsyncResultSet> address = session.executeAsync(indexCell.bind(cell.view(), key.ingestEpoch(),
+                cell.granularity().name(), cell.key(), Instant.ofEpochMilli(cell.bucketStartMillis()), key.partition()));
+        return epoch.thenCombine(address, (a, b) -> null);
+    }
+
+    /** The ingest epochs of {@code view} that hold (or held, until an expiry finished) speed cells, ascending. */
+    public List<Long> epochs(String view) {
+        List<Long> found = new ArrayList<>();
+        for (Row row : session.execute(epochs.bind(view))) {
+            found.add(row.getLong("ingest_epoch"));
+        }
+        return found;
+    }
+
+    /**
+     * Deletes every speed cell of {@code view} in ingest epoch {@code epoch} from both cell tables,
+     * then the epoch's listing; returns how many cells were deleted. Idempotent: an expiry cut short
+     * is finished by the next call.
+     */
+    public int expire(String view, long epoch) {
+        List<CompletableFuture<AsyncResultSet>> deletes = new ArrayList<>();
+        int cells = 0;
+        for (Row row : session.execute(cellsOfEpoch.bind(view, epoch).setPageSize(5000))) {
+            String granularity = row.getString("granularity");
+            String key = row.getString("view_key");
+            Instant bucketStart = row.getInstant("bucket");
+            int partition = row.getInt("kafka_partition");
+            deletes.add(session.executeAsync(deleteCell.bind(view, granularity, key, bucketStart, epoch, partition))
+                    .toCompletableFuture());
+            deletes.add(session.executeAsync(deleteCellByBucket.bind(view, granularity, bucketStart, key, epoch,
+                    partition)).toCompletableFuture());
+            cells++;
+            if (deletes.size() >= 512) {
+                CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).join();
+                deletes.clear();
+            }
+        }
+        CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).join();
+        session.execute(deleteCellsOfEpoch.bind(view, epoch));
+        session.execute(deleteEpoch.bind(view, epoch));
         return cells;
     }
 }

@@ -1,14 +1,22 @@
 package io.lambda.speed.system;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import io.lambda.core.cell.Aggregator;
+import io.lambda.core.cell.SkipReason;
 import io.lambda.core.event.EventCodec;
 import io.lambda.core.time.IngestEpoch;
 import io.lambda.core.view.ViewCatalog;
 import io.lambda.core.view.ViewConfig;
+import io.lambda.core.view.ViewDefinition;
 import io.lambda.store.LambdaStore;
+import io.lambda.store.SpeedPartitionProgress;
 import io.lambda.store.StoreSettings;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
+import java.util.Locale;
+import org.springframework.boot.cassandra.autoconfigure.DriverConfigLoaderBuilderCustomizer;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
@@ -46,8 +54,47 @@ class LambdaConfiguration {
 
     @Bean
     LambdaStore lambdaStore(CqlSession session, Environment environment) {
-        StoreSettings settings = Binder.get(environment).bind("lambda.store", StoreSettings.class)
+        return LambdaStore.open(session, storeSettings(environment));
+    }
+
+    @Bean
+    SpeedPartitionProgress speedPartitionProgress(CqlSession session, LambdaStore store) {
+        return new SpeedPartitionProgress(session, store.settings());
+    }
+
+    /**
+     * Reconnect to Cassandra within seconds when it comes back (the driver's default waits up to a
+     * minute), so that a paused stream resumes soon after an outage.
+     */
+    @Bean
+    DriverConfigLoaderBuilderCustomizer quickReconnect() {
+        return builder -> builder
+                .withDuration(DefaultDriverOption.RECONNECTION_BASE_DELAY, Duration.ofMillis(500))
+                .withDuration(DefaultDriverOption.RECONNECTION_MAX_DELAY, Duration.ofSeconds(2));
+    }
+
+    /**
+     * What the aggregator skipped, by view and reason ({@code lambda.speed.skipped}), and events
+     * dropped for being older than a view's retention ({@code lambda.speed.events}, outcome
+     * {@code beyond_retention}; one per view that dropped it).
+     */
+    @Bean
+    MeterBinder skippedEventsMetrics(Aggregator aggregator) {
+        return registry -> {
+            for (ViewDefinition view : aggregator.catalog().views()) {
+                for (SkipReason reason : SkipReason.values()) {
+                    FunctionCounter.builder("lambda.speed.skipped", aggregator.stats(), s -> s.skipped(view.name(), reason))
+                            .tag("view", view.name()).tag("outcome", reason.name().toLowerCase(Locale.ROOT))
+                            .register(registry);
+                }
+            }
+            FunctionCounter.builder("lambda.speed.events", aggregator.stats(), s -> s.skipped(SkipReason.BEYOND_RETENTION))
+                    .tag("outcome", "beyond_retention").register(registry);
+        };
+    }
+
+    private static StoreSettings storeSettings(Environment environment) {
+        return Binder.get(environment).bind("lambda.store", StoreSettings.class)
                 .orElseThrow(() -> new IllegalStateException("lambda.store is not configured"));
-        return LambdaStore.open(session, settings);
     }
 }

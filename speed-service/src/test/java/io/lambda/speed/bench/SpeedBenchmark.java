@@ -1,0 +1,237 @@
+package io.lambda.speed.bench;
+
+import io.lambda.core.event.Event;
+import io.lambda.core.event.EventCodec;
+import io.lambda.localservers.CassandraServer;
+import io.lambda.localservers.ProjectHome;
+import io.lambda.localservers.ServiceProcess;
+import io.lambda.localservers.StackLayout;
+import io.lambda.speed.SpeedFixture;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Speed-service benchmark, beside a raw Kafka consumer in the same run, on the shared test Kafka
+ * (19092) and a Cassandra of its own (29042, started and stopped here, so the load never reaches the
+ * shared one):
+ * <ol>
+ * <li>throughput: N events preloaded; the speed-service (its jar, as a process) folds and writes them
+ * all; events per CPU-second of its process (utime+stime from /proc) against a raw KafkaConsumer
+ * reading the same records in this JVM (events per CPU-second of this process);</li>
+ * <li>freshness at a steady rate (default 10k events/s): ingest time to the cell acknowledged, from
+ * the service's {@code lambda.speed.freshness} histogram, beside the raw consumer's ingest-to-receive
+ * latency on the same topic.</li>
+ * </ol>
+ * Arguments: events (default 600000), rate (10000), seconds at that rate (30).
+ */
+public final class SpeedBenchmark {
+
+    private static final String KAFKA = "127.0.0.1:19092";
+    private static final long TICKS = 100; // USER_HZ
+
+    public static void main(String[] args) throws Exception {
+        int events = args.length > 0 ? Integer.parseInt(args[0]) : 600_000;
+        int rate = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+        int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
+        ProjectHome home = ProjectHome.locate();
+        String id = SpeedFixture.unique("");
+        String topic = "bench.speed." + id;
+        String keyspace = "bench_speed_" + id;
+        SpeedFixture.createTopic(KAFKA, topic, 6);
+        StackLayout layout = new StackLayout("speed-bench", home.stateDir().resolve("speed-bench"), 19092, 19093, 29042, 27000,
+                Map.of("speed-service", 28093));
+        CassandraServer cassandra = new CassandraServer(home, layout);
+        cassandra.start(Duration.ofSeconds(180));
+        try {
+            run(home, layout, topic, keyspace, events, rate, seconds);
+        } finally {
+            cassandra.stop();
+        }
+    }
+
+    private static void run(ProjectHome home, StackLayout layout, String topic, String keyspace, int events, int rate,
+                            int seconds) throws Exception {
+
+        // 1. throughput
+        List<byte[]> payloads = payloads(events, new Random(1));
+        ServiceProcess service = new ServiceProcess(home, layout, "speed-service");
+        service.start(Map.of("spring.cassandra.request.timeout", "10s", "lambda.store.keyspace", keyspace, "lambda.events.topic", topic, "lambda.events.partitions", "6",
+                "spring.kafka.consumer.group-id", topic + ".speed", "lambda.speed.expiry.enabled", "false"));
+        try {
+            long pid = pidOf(home.stateDir().resolve("speed-bench/pids/speed-service.pid"));
+            service.awaitReady(Duration.ofSeconds(120));
+            double cpuAtReady = cpuSeconds(pid);
+            long produceStart = System.nanoTime();
+            produce(topic, payloads, 0); // as fast as possible; the service folds and writes meanwhile
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (SpeedFixture.groupLag(KAFKA, topic + ".speed", topic) > 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the speed-service did not catch up within 5 minutes");
+                }
+                Thread.sleep(200);
+            }
+            double wall = (System.nanoTime() - produceStart) / 1e9;
+            double cpu = cpuSeconds(pid) - cpuAtReady;
+            double speedPerCpuSecond = events / cpu;
+            double rawPerCpuSecond = rawConsumerThroughput(topic, events);
+            System.out.printf("throughput: %d events; speed-service %.0f events per CPU-second (%.1f CPU-s, %.1f s wall from the first send to lag 0); "
+                    + "raw consumer %.0f events per CPU-second; ratio %.3f%n", events, speedPerCpuSecond, cpu, wall,
+                    rawPerCpuSecond, speedPerCpuSecond / rawPerCpuSecond);
+
+            // 2. freshness at a steady rate
+            Map<Double, Double> before = freshnessBuckets(service);
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Long> rawLatencies = new ArrayList<>();
+            Thread raw = new Thread(() -> rawLatency(topic, stop, rawLatencies));
+            raw.start();
+            Thread.sleep(2000);
+            produce(topic, payloads(rate * seconds, new Random(2)), rate);
+            Thread.sleep(1000);
+            stop.set(true);
+            raw.join();
+            Map<Double, Double> after = freshnessBuckets(service);
+            long[] sorted = rawLatencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            System.out.printf("freshness at %d events/s for %d s: speed-service (ingest -> cell written) p50 %s ms, p99 %s ms; "
+                            + "raw consumer (ingest -> received) p50 %d ms, p99 %d ms%n", rate, seconds,
+                    quantile(before, after, 0.5), quantile(before, after, 0.99),
+                    sorted[(int) (sorted.length * 0.5)], sorted[(int) (sorted.length * 0.99)]);
+        } finally {
+            service.stop();
+        }
+    }
+
+    private static List<byte[]> payloads(int n, Random random) {
+        EventCodec codec = new EventCodec();
+        List<byte[]> payloads = new ArrayList<>(n);
+        long now = Instant.now().toEpochMilli();
+        for (int i = 0; i < n; i++) {
+            Event event = random.nextInt(5) == 0
+                    ? new Event(UUID.randomUUID().toString(), "purchase", Instant.ofEpochMilli(now - random.nextInt(600_000)),
+                    Map.of("country", "C" + random.nextInt(50), "amount", random.nextInt(10_000) / 100.0))
+                    : new Event(UUID.randomUUID().toString(), "pageview", Instant.ofEpochMilli(now - random.nextInt(600_000)),
+                    Map.of("url", "/page/" + random.nextInt(1000), "userId", "u" + random.nextInt(100_000)));
+            payloads.add(codec.encode(event));
+        }
+        return payloads;
+    }
+
+    /** Sends all payloads, paced at {@code rate} per second (0: as fast as possible). */
+    private static void produce(String topic, List<byte[]> payloads, int rate) {
+        long start = System.nanoTime();
+        try (KafkaProducer<String, byte[]> producer = SpeedFixture.producer(KAFKA)) {
+            for (int i = 0; i < payloads.size(); i++) {
+                if (rate > 0) {
+                    long due = start + (long) i * 1_000_000_000L / rate;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
+                }
+                producer.send(new ProducerRecord<>(topic, UUID.randomUUID().toString(), payloads.get(i)));
+            }
+            producer.flush();
+        }
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(String group) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static double rawConsumerThroughput(String topic, int events) {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        try (KafkaConsumer<String, byte[]> consumer = consumer("raw-" + UUID.randomUUID())) {
+            consumer.subscribe(List.of(topic));
+            long cpuStart = os.getProcessCpuTime();
+            long seen = 0;
+            while (seen < events) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    seen += record.value().length > 0 ? 1 : 0;
+                }
+            }
+            return events / ((os.getProcessCpuTime() - cpuStart) / 1e9);
+        }
+    }
+
+    private static void rawLatency(String topic, AtomicBoolean stop, List<Long> latencies) {
+        try (KafkaConsumer<String, byte[]> consumer = consumer("raw-latency-" + UUID.randomUUID())) {
+            consumer.subscribe(List.of(topic));
+            consumer.poll(Duration.ofMillis(100));
+            consumer.seekToEnd(consumer.assignment());
+            while (!stop.get()) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    latencies.add(System.currentTimeMillis() - record.timestamp());
+                }
+            }
+        }
+    }
+
+    private static long pidOf(Path pidFile) throws Exception {
+        return Long.parseLong(Files.readString(pidFile).trim());
+    }
+
+    /** utime + stime of a process, in seconds, from /proc/<pid>/stat. */
+    private static double cpuSeconds(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / (double) TICKS;
+    }
+
+    private static final Pattern BUCKET = Pattern.compile(
+            "lambda_speed_freshness_seconds_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*} ([0-9.eE+-]+)");
+
+    private static Map<Double, Double> freshnessBuckets(ServiceProcess service) throws Exception {
+        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(service.baseUrl()
+                + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Map<Double, Double> buckets = new TreeMap<>();
+        Matcher m = BUCKET.matcher(body);
+        while (m.find()) {
+            buckets.put(m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1)),
+                    Double.parseDouble(m.group(2)));
+        }
+        return buckets;
+    }
+
+    /** The upper bound (ms) of the histogram bucket holding quantile {@code q} of what was recorded between the two scrapes. */
+    private static String quantile(Map<Double, Double> before, Map<Double, Double> after, double q) {
+        double total = after.getOrDefault(Double.POSITIVE_INFINITY, 0.0) - before.getOrDefault(Double.POSITIVE_INFINITY, 0.0);
+        for (Map.Entry<Double, Double> bucket : after.entrySet()) {
+            double count = bucket.getValue() - before.getOrDefault(bucket.getKey(), 0.0);
+            if (count >= q * total) {
+                return "<= " + Math.round(bucket.getKey() * 1000);
+            }
+        }
+        return "?";
+    }
+
+    private SpeedBenchmark() {
+    }
+}
