@@ -8,4 +8,9 @@ import java.time.Instant;
  */
 public record ArchivedEvent(String eventId, String type, Instant eventTime, Instant ingestTime,
                             int partition, long offset, byte[] payload) {
+
+    /** Whether this row is that ingest: the same broker time and Kafka coordinates. */
+    public boolean isIngest(MasterDataset.Ingest ingest) {
+        return ingestTime.equals(ingest.ingestTime()) && partition == ingest.partition() && offset == ingest.offset();
+    }
 }

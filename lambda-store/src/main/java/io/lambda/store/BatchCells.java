@@ -20,6 +20,8 @@ public final class BatchCells {
     private final PreparedStatement insertByBucket;
     private final PreparedStatement series;
     private final PreparedStatement bucket;
+    private final PreparedStatement deleteSeries;
+    private final PreparedStatement deleteBucket;
 
     public BatchCells(CqlSession session, StoreSettings settings) {
         this.session = session;
@@ -33,6 +35,10 @@ public final class BatchCells {
                 + " (view_name, version, granularity, bucket, view_key, value) VALUES (?, ?, ?, ?, ?, ?)");
         this.bucket = session.prepare("SELECT view_key, value FROM " + byBucket
                 + " WHERE view_name = ? AND version = ? AND granularity = ? AND bucket = ?");
+        this.deleteSeries = session.prepare("DELETE FROM " + table
+                + " WHERE view_name = ? AND version = ? AND granularity = ? AND view_key = ?");
+        this.deleteBucket = session.prepare("DELETE FROM " + byBucket
+                + " WHERE view_name = ? AND version = ? AND granularity = ? AND bucket = ?");
     }
 
     /** Writes the cell in both layouts: by key (series) and by bucket (top-N). */
@@ -43,6 +49,18 @@ public final class BatchCells {
         CompletionStage<AsyncResultSet> byBucket = session.executeAsync(insertByBucket.bind(cell.view(), version,
                 cell.granularity().name(), bucketStart, cell.key(), ByteBuffer.wrap(value)));
         return byKey.thenCombine(byBucket, (a, b) -> null);
+    }
+
+    /** Deletes the partition of one key's series in {@code version} (every bucket of it). */
+    public CompletionStage<AsyncResultSet> deleteSeries(String view, long version, Granularity granularity,
+                                                         String key) {
+        return session.executeAsync(deleteSeries.bind(view, version, granularity.name(), key));
+    }
+
+    /** Deletes the partition of one bucket in {@code version} (every key of it). */
+    public CompletionStage<AsyncResultSet> deleteBucket(String view, long version, Granularity granularity,
+                                                         Instant bucketStart) {
+        return session.executeAsync(deleteBucket.bind(view, version, granularity.name(), bucketStart));
     }
 
     /** Encoded values of every key of one bucket. */

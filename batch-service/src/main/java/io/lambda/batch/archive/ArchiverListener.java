@@ -7,13 +7,16 @@ import io.lambda.store.ArchivedEvent;
 import io.lambda.store.ArchiverWatermarks;
 import io.lambda.store.LambdaStore;
 import io.lambda.store.MasterDataset;
+import io.lambda.core.time.IngestEpoch;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,15 +36,23 @@ class ArchiverListener {
     private final MasterDataset master;
     private final ArchiverWatermarks watermarks;
     private final EventCodec codec;
+    private final IngestEpoch epochs;
     private final Counter archived;
     private final Counter undecodable;
+    /** Ingest time of the newest record archived: the lag gauge is how far it trails the clock. */
+    private final AtomicLong newestArchived = new AtomicLong();
 
-    ArchiverListener(LambdaStore store, EventCodec codec, MeterRegistry meters) {
+    ArchiverListener(LambdaStore store, EventCodec codec, IngestEpoch epochs, MeterRegistry meters) {
         this.master = store.masterDataset();
         this.watermarks = store.watermarks();
         this.codec = codec;
+        this.epochs = epochs;
         this.archived = meters.counter("lambda.batch.archiver.events", "outcome", "archived");
         this.undecodable = meters.counter("lambda.batch.archiver.events", "outcome", "undecodable");
+        Gauge.builder("lambda.batch.archiver.lag", newestArchived,
+                        n -> n.get() == 0 ? Double.NaN : (System.currentTimeMillis() - n.get()) / 1000.0)
+                .description("age of the newest archived record's ingest time at the last poll").baseUnit("seconds")
+                .register(meters);
     }
 
     @KafkaListener(id = "archiver", idIsGroup = false, topics = "${lambda.events.topic}", batch = "true")
@@ -62,10 +73,11 @@ class ArchiverListener {
             rows.add(new ArchivedEvent(event.eventId(), event.type(), event.timestamp(),
                     Instant.ofEpochMilli(record.timestamp()), record.partition(), record.offset(), record.value()));
         }
-        master.archiveAll(rows).join();
+        master.archiveAll(rows, epochs).join();
         archived.increment(rows.size());
         // Records of a partition arrive in offset order with non-decreasing LogAppendTime: every
         // event ingested before the last one's ingest time is archived now.
+        lastByPartition.values().forEach(last -> newestArchived.accumulateAndGet(last.timestamp(), Math::max));
         lastByPartition.forEach((partition, last) -> watermarks.record(last.topic(), partition,
                 new ArchiverWatermarks.Watermark(Instant.ofEpochMilli(last.timestamp()), last.offset() + 1)));
     }

@@ -6,6 +6,9 @@ import io.lambda.core.event.EventCodec;
 import io.lambda.core.time.IngestEpoch;
 import io.lambda.core.view.ViewCatalog;
 import io.lambda.core.view.ViewConfig;
+import io.lambda.store.BatchCellPages;
+import io.lambda.store.BatchLease;
+import io.lambda.store.BatchVersions;
 import io.lambda.store.LambdaStore;
 import io.lambda.store.StoreSettings;
 import java.time.Duration;
@@ -49,5 +52,12 @@ class LambdaConfiguration {
         StoreSettings settings = Binder.get(environment).bind("lambda.store", StoreSettings.class)
                 .orElseThrow(() -> new IllegalStateException("lambda.store is not configured"));
         return LambdaStore.open(session, settings);
+    }
+
+    @Bean
+    BatchStore batchStore(LambdaStore store, CqlSession session) {
+        return new BatchStore(store.masterDataset(), store.watermarks(), store.catalog(),
+                new BatchVersions(session, store.settings()), store.batchCells(),
+                new BatchCellPages(session, store.settings()), new BatchLease(session, store.settings()));
     }
 }
