@@ -1,15 +1,24 @@
 package io.lambda.query.view;
 
+import io.lambda.query.layer.LayerUnavailableException;
 import java.net.URI;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
-/** Query errors as RFC 9457 problem details; the base class covers Spring's own (missing parameter, ...). */
+/**
+ * Query errors as RFC 9457 problem details; the base class covers Spring's own (a parameter of the
+ * wrong type, an unknown path, ...), so bad input is never a 500.
+ */
 @RestControllerAdvice
 class QueryProblems extends ResponseEntityExceptionHandler {
+
+    /** How long a client should wait before asking again when a layer is down: about one breaker interval. */
+    static final String RETRY_AFTER_SECONDS = "5";
 
     @ExceptionHandler(UnknownViewException.class)
     ProblemDetail unknownView(UnknownViewException e) {
@@ -26,5 +35,16 @@ class QueryProblems extends ResponseEntityExceptionHandler {
         problem.setTitle("Bad query parameter");
         problem.setProperty("parameter", e.parameter());
         return problem;
+    }
+
+    @ExceptionHandler(LayerUnavailableException.class)
+    ResponseEntity<ProblemDetail> unavailable(LayerUnavailableException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage());
+        problem.setType(URI.create("urn:lambda:problem:layer-unavailable"));
+        problem.setTitle("A storage layer cannot be read");
+        problem.setProperty("layer", e.layer().id());
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
+                .body(problem);
     }
 }

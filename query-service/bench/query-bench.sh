@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Load benchmark of the query-service on loopback (docs/performance/query-service.md):
+# seeds a keyspace on the test Cassandra, starts the service jar on a free port, runs
+# QueryLoadBenchmark (open loop: raw Cassandra point read, REST series, GraphQL series), stops the
+# service by the pid it recorded. Build first: mvn -o install -pl query-service -am -DskipTests
+# Usage: query-service/bench/query-bench.sh [rate=500] [seconds=20] [warmup=5]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT=${PORT:-28080}
+CASSANDRA=${CASSANDRA:-127.0.0.1:19042}
+KEYSPACE=${KEYSPACE:-bench_query}
+WORK=target/bench
+mkdir -p "$WORK"
+
+if [ ! -f "$WORK/classpath" ] || [ pom.xml -nt "$WORK/classpath" ]; then
+  mvn -q -o dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/classpath"
+fi
+CP="target/test-classes:target/classes:$(cat "$WORK/classpath")"
+MAIN=io.lambda.query.bench.QueryLoadBenchmark
+
+java -cp "$CP" "$MAIN" seed=true cassandra="$CASSANDRA" keyspace="$KEYSPACE"
+
+if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
+  echo "port $PORT is in use; set PORT" >&2
+  exit 1
+fi
+java -Xmx512m -jar target/query-service.jar --server.port="$PORT" \
+  --spring.cassandra.contact-points="$CASSANDRA" --lambda.store.keyspace="$KEYSPACE" \
+  >"$WORK/service.log" 2>&1 &
+SERVICE=$!
+echo "$SERVICE" >"$WORK/service.pid"
+trap 'kill "$SERVICE" 2>/dev/null; wait "$SERVICE" 2>/dev/null || true' EXIT
+
+for _ in $(seq 1 120); do
+  if curl -sf "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null; then break; fi
+  if ! kill -0 "$SERVICE" 2>/dev/null; then echo "the service exited; see $WORK/service.log" >&2; exit 1; fi
+  sleep 0.5
+done
+curl -sf "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null || { echo "not ready in 60 s" >&2; exit 1; }
+
+java -cp "$CP" "$MAIN" port="$PORT" cassandra="$CASSANDRA" keyspace="$KEYSPACE" "$@"

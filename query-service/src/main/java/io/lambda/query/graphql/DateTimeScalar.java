@@ -1,0 +1,84 @@
+package io.lambda.query.graphql;
+
+import graphql.GraphQLContext;
+import graphql.execution.CoercedVariables;
+import graphql.language.StringValue;
+import graphql.language.Value;
+import graphql.schema.Coercing;
+import graphql.schema.CoercingParseLiteralException;
+import graphql.schema.CoercingParseValueException;
+import graphql.schema.CoercingSerializeException;
+import graphql.schema.GraphQLScalarType;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+
+/**
+ * {@code DateTime}: an RFC 3339 date-time with an offset, read as an {@link Instant} and written in
+ * UTC ({@code 2026-11-26T10:00:00Z}), exactly as the REST API reads and writes times. A value that
+ * is not one fails validation (a {@code ValidationError}), before anything is read.
+ */
+final class DateTimeScalar {
+
+    static final GraphQLScalarType INSTANCE = GraphQLScalarType.newScalar()
+            .name("DateTime")
+            .description("An RFC 3339 date-time with an offset, e.g. 2026-11-26T10:00:00Z")
+            .coercing(new InstantCoercing())
+            .build();
+
+    private DateTimeScalar() {
+    }
+
+    private static final class InstantCoercing implements Coercing<Instant, String> {
+
+        @Override
+        public String serialize(Object value, GraphQLContext context, Locale locale) {
+            if (value instanceof Instant instant) {
+                return instant.toString();
+            }
+            if (value instanceof OffsetDateTime time) {
+                return time.toInstant().toString();
+            }
+            throw new CoercingSerializeException("not a DateTime: " + value);
+        }
+
+        @Override
+        public Instant parseValue(Object input, GraphQLContext context, Locale locale) {
+            if (input instanceof String text) {
+                try {
+                    return parse(text);
+                } catch (DateTimeParseException e) {
+                    throw new CoercingParseValueException(message(text), e);
+                }
+            }
+            throw new CoercingParseValueException("a DateTime is a string, e.g. \"2026-11-26T10:00:00Z\", not " + input);
+        }
+
+        @Override
+        public Instant parseLiteral(Value<?> input, CoercedVariables variables, GraphQLContext context,
+                                    Locale locale) {
+            if (input instanceof StringValue text) {
+                try {
+                    return parse(text.getValue());
+                } catch (DateTimeParseException e) {
+                    throw new CoercingParseLiteralException(message(text.getValue()), e);
+                }
+            }
+            throw new CoercingParseLiteralException("a DateTime is a string, e.g. \"2026-11-26T10:00:00Z\"");
+        }
+
+        @Override
+        public Value<?> valueToLiteral(Object input, GraphQLContext context, Locale locale) {
+            return StringValue.newStringValue(serialize(input, context, locale)).build();
+        }
+
+        private static Instant parse(String text) {
+            return OffsetDateTime.parse(text).toInstant();
+        }
+
+        private static String message(String text) {
+            return "'" + text + "' is not an RFC 3339 date-time with an offset, e.g. 2026-11-26T10:00:00Z";
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.lambda.query.graphql;
+
+import io.lambda.core.time.Granularity;
+import io.lambda.query.freshness.Freshness;
+import io.lambda.query.freshness.FreshnessQuery;
+import io.lambda.query.system.QueryMetrics;
+import io.lambda.query.view.Answers;
+import io.lambda.query.view.ViewQueries;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.graphql.data.method.annotation.Argument;
+import org.springframework.graphql.data.method.annotation.QueryMapping;
+import org.springframework.graphql.data.method.annotation.SchemaMapping;
+import org.springframework.stereotype.Controller;
+
+/** {@code /graphql}: the same questions as REST, answered by the same services. */
+@Controller
+class QueryGraphqlController {
+
+    private final ViewQueries queries;
+    private final FreshnessQuery freshness;
+    private final QueryMetrics metrics;
+
+    QueryGraphqlController(ViewQueries queries, FreshnessQuery freshness, QueryMetrics metrics) {
+        this.queries = queries;
+        this.freshness = freshness;
+        this.metrics = metrics;
+    }
+
+    @QueryMapping
+    List<Answers.ViewInfo> views() {
+        return metrics.record("views", "graphql", queries::views);
+    }
+
+    @QueryMapping
+    Answers.Series series(@Argument String view, @Argument String key, @Argument Instant from, @Argument Instant to,
+                          @Argument Granularity granularity) {
+        return metrics.record("series", "graphql", () -> queries.series(view, key, from, to, granularity));
+    }
+
+    @QueryMapping
+    Answers.TopList top(@Argument String view, @Argument Instant from, @Argument Instant to, @Argument Integer limit) {
+        return metrics.record("top", "graphql", () -> queries.top(view, from, to, limit, null));
+    }
+
+    @QueryMapping
+    Freshness freshness() {
+        return metrics.record("freshness", "graphql", freshness::freshness);
+    }
+
+    @SchemaMapping(typeName = "Series", field = "granularity")
+    Granularity granularity(Answers.Series series) {
+        return Granularity.parse(series.granularity());
+    }
+
+    @SchemaMapping(typeName = "View", field = "granularities")
+    List<Granularity> granularities(Answers.ViewInfo view) {
+        return view.granularities().stream().map(Granularity::parse).toList();
+    }
+}

@@ -1,0 +1,117 @@
+package io.lambda.query.layer;
+
+import io.github.resilience4j.bulkhead.BulkheadFullException;
+import io.github.resilience4j.bulkhead.ThreadPoolBulkhead;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.timelimiter.TimeLimiter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * The reads of one layer, each run in that layer's bulkhead (its own bounded thread pool), under a
+ * time limit, through a circuit breaker. A slow or broken layer then costs a query at most its
+ * timeout, cannot starve the other layers' reads, and once it keeps failing is skipped at once
+ * until it recovers. Every read is timed as {@code lambda.query.layer.reads} by layer and outcome.
+ */
+public final class LayerGuard {
+
+    private final Layer layer;
+    private final CircuitBreaker breaker;
+    private final TimeLimiter limiter;
+    private final ThreadPoolBulkhead bulkhead;
+    private final ScheduledExecutorService scheduler;
+    private final MeterRegistry meters;
+
+    public LayerGuard(Layer layer, CircuitBreaker breaker, TimeLimiter limiter, ThreadPoolBulkhead bulkhead,
+                      ScheduledExecutorService scheduler, MeterRegistry meters) {
+        this.layer = layer;
+        this.breaker = breaker;
+        this.limiter = limiter;
+        this.bulkhead = bulkhead;
+        this.scheduler = scheduler;
+        this.meters = meters;
+    }
+
+    public Layer layer() {
+        return layer;
+    }
+
+    public CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    /** Starts {@code read}; the future fails with the reason when the layer could not be read. */
+    public <T> CompletableFuture<T> read(Supplier<T> read) {
+        Timer.Sample sample = Timer.start(meters);
+        CompletableFuture<T> result;
+        try {
+            result = breaker.<T>executeCompletionStage(() -> limiter.executeCompletionStage(scheduler,
+                    () -> bulkhead.executeSupplier(read))).toCompletableFuture();
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        return result.whenComplete((value, failure) -> sample.stop(Timer.builder("lambda.query.layer.reads")
+                .description("Reads of one storage layer")
+                .tag("layer", layer.id())
+                .tag("outcome", outcome(failure))
+                .register(meters)));
+    }
+
+    /** Waits for a read started by {@link #read}; its failure is unwrapped. */
+    public static <T> T await(CompletableFuture<T> read) throws Throwable {
+        try {
+            return read.get();
+        } catch (ExecutionException e) {
+            throw e.getCause();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw e;
+        }
+    }
+
+    /** A line for a warning or a log: why this layer was not read. */
+    public String describe(Throwable failure) {
+        Throwable cause = unwrap(failure);
+        String why;
+        if (cause instanceof CallNotPermittedException) {
+            why = "circuit breaker open after repeated failures";
+        } else if (cause instanceof TimeoutException) {
+            why = "no answer within " + limiter.getTimeLimiterConfig().getTimeoutDuration();
+        } else if (cause instanceof BulkheadFullException) {
+            why = "too many reads in flight";
+        } else {
+            why = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        }
+        return layer.id() + " layer unreadable (" + why + ")";
+    }
+
+    private static String outcome(Throwable failure) {
+        if (failure == null) {
+            return "ok";
+        }
+        Throwable cause = unwrap(failure);
+        if (cause instanceof CallNotPermittedException) {
+            return "open";
+        }
+        if (cause instanceof TimeoutException) {
+            return "timeout";
+        }
+        return cause instanceof BulkheadFullException ? "rejected" : "failed";
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+}

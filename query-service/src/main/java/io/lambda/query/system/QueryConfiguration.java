@@ -1,0 +1,55 @@
+package io.lambda.query.system;
+
+import io.lambda.core.time.IngestEpoch;
+import io.lambda.query.layer.BatchCellCache;
+import io.lambda.query.layer.Layer;
+import io.lambda.query.layer.LayerGuards;
+import io.lambda.query.layer.LayerReads;
+import io.lambda.query.layer.SpeedProgress;
+import io.lambda.query.view.BatchSpeedMerge;
+import io.lambda.store.LambdaStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The read path: guarded, cached layer reads and the merge over them. */
+@Configuration(proxyBeanMethods = false)
+class QueryConfiguration {
+
+    @Bean(destroyMethod = "close")
+    LayerGuards layerGuards(QueryProperties properties, MeterRegistry meters) {
+        return new LayerGuards(properties.layers(), meters);
+    }
+
+    @Bean
+    BatchCellCache batchCellCache(QueryProperties properties, MeterRegistry meters) {
+        return new BatchCellCache(properties.batchCache().maxBytes(), meters);
+    }
+
+    @Bean
+    LayerReads layerReads(LambdaStore store, LayerGuards guards, BatchCellCache cache, QueryProperties properties) {
+        return new LayerReads(store, guards.get(Layer.CATALOG), guards.get(Layer.BATCH), guards.get(Layer.SPEED),
+                cache, properties.catalogMaxAge());
+    }
+
+    /** Until the speed-service's progress table has a reader here, progress is "not reported". */
+    @Bean
+    @ConditionalOnMissingBean
+    SpeedProgress speedProgress() {
+        return SpeedProgress.UNKNOWN;
+    }
+
+    @Bean
+    BatchSpeedMerge batchSpeedMerge(LayerReads reads, IngestEpoch epochs, SpeedProgress speedProgress,
+                                    MeterRegistry meters) {
+        return new BatchSpeedMerge(reads, epochs, speedProgress, meters);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+}

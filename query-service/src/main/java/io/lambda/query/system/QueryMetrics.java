@@ -1,0 +1,63 @@
+package io.lambda.query.system;
+
+import io.lambda.query.layer.LayerUnavailableException;
+import io.lambda.query.view.Answers;
+import io.lambda.query.view.BadQueryException;
+import io.lambda.query.view.Provenance;
+import io.lambda.query.view.UnknownViewException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.function.Supplier;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code lambda.query.requests}: a timer per endpoint ({@code series}, {@code top}, {@code freshness},
+ * {@code views}), API ({@code rest}, {@code graphql}) and outcome ({@code ok}, {@code partial},
+ * {@code bad_request}, {@code not_found}, {@code unavailable}, {@code error}), with percentiles.
+ */
+@Component
+public class QueryMetrics {
+
+    private final MeterRegistry meters;
+
+    public QueryMetrics(MeterRegistry meters) {
+        this.meters = meters;
+    }
+
+    public <T> T record(String endpoint, String api, Supplier<T> answer) {
+        Timer.Sample sample = Timer.start(meters);
+        String outcome = "error";
+        try {
+            T result = answer.get();
+            outcome = partial(result) ? "partial" : "ok";
+            return result;
+        } catch (BadQueryException e) {
+            outcome = "bad_request";
+            throw e;
+        } catch (UnknownViewException e) {
+            outcome = "not_found";
+            throw e;
+        } catch (LayerUnavailableException e) {
+            outcome = "unavailable";
+            throw e;
+        } finally {
+            sample.stop(Timer.builder("lambda.query.requests")
+                    .description("Query requests by endpoint, API and outcome")
+                    .tag("endpoint", endpoint)
+                    .tag("api", api)
+                    .tag("outcome", outcome)
+                    .publishPercentileHistogram()
+                    .register(meters));
+        }
+    }
+
+    private static boolean partial(Object answer) {
+        Provenance provenance = null;
+        if (answer instanceof Answers.Series series) {
+            provenance = series.provenance();
+        } else if (answer instanceof Answers.TopList top) {
+            provenance = top.provenance();
+        }
+        return provenance != null && provenance.partial();
+    }
+}

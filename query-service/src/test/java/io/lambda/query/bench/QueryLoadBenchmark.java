@@ -1,0 +1,197 @@
+package io.lambda.query.bench;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import io.lambda.query.ApiClient;
+import io.lambda.query.SeededCells;
+import io.lambda.store.LambdaStore;
+import io.lambda.store.PublishedVersion;
+import io.lambda.store.StoreSettings;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+/**
+ * Open-loop load on loopback against a running query-service: a 24-point hourly series at a fixed
+ * rate over REST, then the same question over GraphQL, beside the raw Cassandra point read (one
+ * batch cell by primary key) at the same rate in the same run. Latency is measured from the time
+ * each request was due, not when it was sent, so a stall is not hidden (no coordinated omission).
+ *
+ * <p>Run through {@code query-service/bench/query-bench.sh}; arguments are {@code name=value}:
+ * {@code port}, {@code cassandra} (host:port), {@code datacenter}, {@code keyspace}, {@code rate}
+ * (requests/s), {@code warmup} and {@code seconds} (per phase), {@code seed=true} to write the cells
+ * of SeededCells and publish version 3 first.
+ */
+public final class QueryLoadBenchmark {
+
+    private QueryLoadBenchmark() {
+    }
+
+    /** One phase's figures. */
+    record Figures(String name, int sent, int failed, double p50, double p99, double p999, double max,
+                   String firstFailure) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%-16s sent %6d  failed %4d  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  max %7.2f ms%s",
+                    name, sent, failed, p50, p99, p999, max,
+                    firstFailure == null ? "" : "\n    first failure: " + firstFailure);
+        }
+    }
+
+    private static final java.util.concurrent.atomic.AtomicReference<String> FIRST_FAILURE =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new HashMap<>(Map.of("port", "28080", "cassandra", "127.0.0.1:19042",
+                "datacenter", "datacenter1", "keyspace", "bench_query", "rate", "500", "warmup", "5", "seconds", "20",
+                "seed", "false"));
+        for (String arg : args) {
+            String[] kv = arg.split("=", 2);
+            options.put(kv[0], kv[1]);
+        }
+        int rate = Integer.parseInt(options.get("rate"));
+        int warmup = Integer.parseInt(options.get("warmup"));
+        int seconds = Integer.parseInt(options.get("seconds"));
+        String[] cassandra = options.get("cassandra").split(":");
+
+        try (CqlSession session = CqlSession.builder()
+                .addContactPoint(new InetSocketAddress(cassandra[0], Integer.parseInt(cassandra[1])))
+                .withLocalDatacenter(options.get("datacenter"))
+                .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+                        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30)).build())
+                .build()) {
+            StoreSettings settings = new StoreSettings(options.get("keyspace"), 1, "default");
+            if (Boolean.parseBoolean(options.get("seed"))) {
+                LambdaStore store = LambdaStore.open(session, settings);
+                SeededCells.write(store, SeededCells.views(), SeededCells.events());
+                PublishedVersion current = store.catalog().current();
+                if (current.version() != 3) {
+                    store.catalog().compareAndSet(current, new PublishedVersion(3, SeededCells.CUTS.get(3L)));
+                }
+                System.out.println("seeded keyspace " + settings.keyspace() + ", version 3 published");
+                return;
+            }
+
+            Instant from = SeededCells.DAY;
+            Instant to = SeededCells.DAY.plus(Duration.ofHours(24));
+            String port = options.get("port");
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpRequest rest = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/api/v1/views/pageviews/series?key=%2Fhome&from=" + from + "&to=" + to + "&granularity=hour"))
+                    .GET().build();
+            String document = ApiClient.document("series").replace("\"", "\\\"").replace("\n", " ");
+            String body = "{\"query\":\"" + document + "\",\"variables\":{\"view\":\"pageviews\",\"key\":\"/home\","
+                    + "\"from\":\"" + from + "\",\"to\":\"" + to + "\",\"granularity\":\"HOUR\"}}";
+            HttpRequest graphql = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/graphql"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+            checkSameAnswer(http, rest, graphql);
+
+            PreparedStatement point = session.prepare("SELECT value FROM " + settings.keyspace() + ".batch_cells "
+                    + "WHERE view_name = ? AND version = ? AND granularity = ? AND view_key = ? AND bucket = ?");
+            Supplier<CompletionStage<?>> cassandraRead = () -> session.executeAsync(point.bind("pageviews", 3L,
+                    "HOUR", "/home", SeededCells.DAY.plus(Duration.ofHours(9))));
+            Supplier<CompletionStage<?>> restRead = () -> http.sendAsync(rest, HttpResponse.BodyHandlers.ofString())
+                    .thenApply(QueryLoadBenchmark::ok);
+            Supplier<CompletionStage<?>> graphqlRead = () -> http.sendAsync(graphql, HttpResponse.BodyHandlers.ofString())
+                    .thenApply(QueryLoadBenchmark::ok);
+
+            System.out.printf(Locale.ROOT, "open loop at %d requests/s, %d s warm-up + %d s measured per phase%n",
+                    rate, warmup, seconds);
+            Figures raw = phase("cassandra point", cassandraRead, rate, warmup, seconds);
+            System.out.println(raw);
+            Figures restFigures = phase("rest series", restRead, rate, warmup, seconds);
+            System.out.println(restFigures);
+            Figures graphqlFigures = phase("graphql series", graphqlRead, rate, warmup, seconds);
+            System.out.println(graphqlFigures);
+            if (Boolean.parseBoolean(options.getOrDefault("repeat-rest", "true"))) {
+                // REST once more after GraphQL, so neither API benefits from running on a warmer JVM alone
+                System.out.println(phase("rest series (2)", restRead, rate, warmup, seconds));
+            }
+            System.out.printf(Locale.ROOT, "ratios: REST p99 / Cassandra point p99 = %.2f; GraphQL / REST: p50 %.2f, p99 %.2f%n",
+                    restFigures.p99() / raw.p99(), graphqlFigures.p50() / restFigures.p50(),
+                    graphqlFigures.p99() / restFigures.p99());
+        }
+    }
+
+    private static Object ok(HttpResponse<String> response) {
+        if (response.statusCode() != 200 || response.body().contains("\"errors\"")
+                || response.body().contains("\"partial\":true")) {
+            throw new IllegalStateException("unexpected answer " + response.statusCode() + ": " + response.body());
+        }
+        return response;
+    }
+
+    private static void checkSameAnswer(HttpClient http, HttpRequest rest, HttpRequest graphql) throws Exception {
+        String restBody = http.send(rest, HttpResponse.BodyHandlers.ofString()).body();
+        String graphqlBody = http.send(graphql, HttpResponse.BodyHandlers.ofString()).body();
+        if (!restBody.contains("\"points\"") || !graphqlBody.contains("\"points\"")) {
+            throw new IllegalStateException("the service does not answer the question: " + restBody + " / " + graphqlBody);
+        }
+    }
+
+    /** Sends {@code rate} requests per second, open loop; latencies from each request's due time. */
+    static Figures phase(String name, Supplier<CompletionStage<?>> request, int rate, int warmup, int seconds) {
+        run(request, rate, warmup, null, new AtomicInteger());
+        FIRST_FAILURE.set(null);
+        int total = rate * seconds;
+        AtomicLongArray latencies = new AtomicLongArray(total);
+        AtomicInteger failed = new AtomicInteger();
+        run(request, rate, seconds, latencies, failed);
+        long[] sorted = new long[total];
+        for (int i = 0; i < total; i++) {
+            sorted[i] = latencies.get(i);
+        }
+        Arrays.sort(sorted);
+        return new Figures(name, total, failed.get(), ms(sorted, 0.50), ms(sorted, 0.99), ms(sorted, 0.999),
+                sorted[total - 1] / 1e6, FIRST_FAILURE.get());
+    }
+
+    private static void run(Supplier<CompletionStage<?>> request, int rate, int seconds, AtomicLongArray latencies,
+                            AtomicInteger failed) {
+        int total = rate * seconds;
+        long interval = 1_000_000_000L / rate;
+        long start = System.nanoTime();
+        CompletableFuture<?>[] inFlight = new CompletableFuture<?>[total];
+        for (int i = 0; i < total; i++) {
+            long due = start + i * interval;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            int index = i;
+            inFlight[i] = request.get().toCompletableFuture().whenComplete((result, error) -> {
+                if (latencies != null) {
+                    latencies.set(index, System.nanoTime() - due);
+                }
+                if (error != null) {
+                    failed.incrementAndGet();
+                    String message = String.valueOf(error.getCause() != null ? error.getCause() : error);
+                    FIRST_FAILURE.compareAndSet(null, message.substring(0, Math.min(400, message.length())));
+                }
+            });
+        }
+        CompletableFuture.allOf(inFlight).exceptionally(e -> null).join();
+    }
+
+    private static double ms(long[] sorted, double quantile) {
+        int index = (int) Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1);
+        return sorted[Math.max(0, index)] / 1e6;
+    }
+}
