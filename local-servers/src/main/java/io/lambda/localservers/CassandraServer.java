@@ -93,7 +93,7 @@ public final class CassandraServer {
         }
         command.add(java17().toString());
         command.add(process.jvmMarker());
-        command.addAll(List.of("-Xms512m", "-Xmx512m", "-Xss512k", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError"));
+        command.addAll(List.of("-Xms1g", "-Xmx1g", "-Xss512k", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError"));
         command.addAll(JVM17_FLAGS);
         command.addAll(List.of(
                 "-Dcassandra.config=" + yaml.toUri(),
