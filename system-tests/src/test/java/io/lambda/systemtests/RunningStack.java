@@ -36,6 +36,8 @@ final class RunningStack implements AutoCloseable {
         properties.put("lambda.events.topic", topic);
         properties.put("lambda.events.epoch-length", epochLength.toSeconds() + "s");
         properties.put("lambda.ingest.topic.name", topic);
+        // the batch JobRepository of this run only: earlier runs' job instances stay out of it
+        properties.put("lambda.batch.data-dir", home.stateDir().resolve("test").resolve("batch-" + runId).toString());
         properties.put("spring.kafka.consumer.group-id", runId); // overridden per service below
         try {
             for (ServiceProcess service : stack.services()) {
