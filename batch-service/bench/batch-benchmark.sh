@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The batch layer's throughput against same-run baselines (see docs/performance/batch-service.md).
+# The batch layer's throughput against same-run baselines (see docs/performance.md, batch-service).
 # Uses the test Kafka (19092) and Cassandra (19042) of local-servers, started if needed.
 # Usage: batch-service/bench/batch-benchmark.sh [events]     (default 500000)
 set -euo pipefail

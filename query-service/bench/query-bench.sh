@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load benchmark of the query-service on loopback (docs/performance/query-service.md):
+# Load benchmark of the query-service on loopback (docs/performance.md, query-service):
 # seeds a keyspace on the test Cassandra, starts the service jar on a free port, runs
 # QueryLoadBenchmark (open loop: raw Cassandra point read, REST series, GraphQL series), stops the
 # service by the pid it recorded. Build first: mvn -o install -pl query-service -am -DskipTests

@@ -34,7 +34,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * One run, three measurements on the same machine (not a test; see docs/performance/ingest-service.md):
+ * One run, three measurements on the same machine (not a test; see docs/performance.md, ingest-service):
  * <ol>
  * <li>raw Kafka producer throughput, the service's producer settings and record size: the baseline;</li>
  * <li>HTTP ingest throughput of the real service jar (100 events per request, concurrent clients on
