@@ -34,11 +34,25 @@ class QueryConfiguration {
                 cache, properties.catalogMaxAge());
     }
 
-    /** Until the speed-service's progress table has a reader here, progress is "not reported". */
+    /**
+     * The speed layer's progress from the table speed-service writes ({@code speed_progress}):
+     * complete through the oldest partition's applied ingest time. Unreadable or not yet
+     * reported → empty, shown as {@code null}, never a guess.
+     */
     @Bean
     @ConditionalOnMissingBean
-    SpeedProgress speedProgress() {
-        return SpeedProgress.UNKNOWN;
+    SpeedProgress speedProgress(com.datastax.oss.driver.api.core.CqlSession session, LambdaStore store,
+                                @org.springframework.beans.factory.annotation.Value("${lambda.events.topic}") String topic,
+                                @org.springframework.beans.factory.annotation.Value("${lambda.events.partitions}") int partitions) {
+        io.lambda.store.SpeedPartitionProgress progress =
+                new io.lambda.store.SpeedPartitionProgress(session, store.settings());
+        return () -> {
+            try {
+                return progress.speedThrough(topic, partitions);
+            } catch (RuntimeException e) {
+                return java.util.Optional.empty();
+            }
+        };
     }
 
     @Bean
