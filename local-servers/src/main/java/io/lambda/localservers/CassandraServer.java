@@ -134,20 +134,8 @@ public final class CassandraServer {
     }
 
     private void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (process.running().isEmpty()) {
-                throw new IllegalStateException("Cassandra exited during start-up; last lines of "
-                        + process.logFile() + ":\n" + process.logTail(30));
-            }
-            // the port opens only when CQL is served; probing it first keeps the driver's noise down
-            if (ManagedProcess.portInUse(layout.cassandraPort()) && isReady()) {
-                return;
-            }
-            KafkaServer.pause();
-        }
-        throw new IllegalStateException("Cassandra was not ready within " + timeout.toSeconds() + " s; see "
-                + process.logFile() + ":\n" + process.logTail(30));
+        // the port opens only when CQL is served; probing it first keeps the driver's noise down
+        process.awaitReady("Cassandra", () -> ManagedProcess.portInUse(layout.cassandraPort()) && isReady(), timeout);
     }
 
     /** Cassandra 5 runs on Java 11 or 17 only: use this JVM if it is one, else a Java 17 beside it. */

@@ -91,19 +91,7 @@ public final class KafkaServer {
     }
 
     private void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (process.running().isEmpty()) {
-                throw new IllegalStateException("Kafka exited during start-up; last lines of "
-                        + process.logFile() + ":\n" + process.logTail(30));
-            }
-            if (isReady()) {
-                return;
-            }
-            pause();
-        }
-        throw new IllegalStateException("Kafka was not ready within " + timeout.toSeconds() + " s; see "
-                + process.logFile() + ":\n" + process.logTail(30));
+        process.awaitReady("Kafka", this::isReady, timeout);
     }
 
     private Map<String, Object> adminConfig() {

@@ -114,6 +114,26 @@ final class ManagedProcess {
         return process.isPresent();
     }
 
+    /**
+     * Waits until {@code ready} holds, polling; fails at once, with the log's tail, when the
+     * process exits, and after {@code timeout} when it never gets ready.
+     */
+    void awaitReady(String what, java.util.function.BooleanSupplier ready, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (running().isEmpty()) {
+                throw new IllegalStateException(what + " exited during start-up; last lines of " + logFile + ":\n"
+                        + logTail(40));
+            }
+            if (ready.getAsBoolean()) {
+                return;
+            }
+            KafkaServer.pause();
+        }
+        throw new IllegalStateException(what + " was not ready within " + timeout.toSeconds() + " s; see " + logFile
+                + ":\n" + logTail(40));
+    }
+
     /** The last lines of the log, for error messages that say why a server did not come up. */
     String logTail(int lines) {
         try {

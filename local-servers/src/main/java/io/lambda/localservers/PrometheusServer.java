@@ -104,17 +104,6 @@ public final class PrometheusServer {
     }
 
     private void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (process.running().isEmpty()) {
-                throw new IllegalStateException("Prometheus exited during start-up; last lines of "
-                        + process.logFile() + ":\n" + process.logTail(20));
-            }
-            if (isReady()) {
-                return;
-            }
-            KafkaServer.pause();
-        }
-        throw new IllegalStateException("Prometheus was not ready within " + timeout.toSeconds() + " s");
+        process.awaitReady("Prometheus", this::isReady, timeout);
     }
 }

@@ -83,19 +83,7 @@ public final class ServiceProcess {
     }
 
     public void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (process.running().isEmpty()) {
-                throw new IllegalStateException(module + " exited during start-up; last lines of "
-                        + process.logFile() + ":\n" + process.logTail(40));
-            }
-            if (isReady()) {
-                return;
-            }
-            KafkaServer.pause();
-        }
-        throw new IllegalStateException(module + " was not ready within " + timeout.toSeconds() + " s; see "
-                + process.logFile() + ":\n" + process.logTail(40));
+        process.awaitReady(module, this::isReady, timeout);
     }
 
     public boolean isReady() {
