@@ -74,12 +74,7 @@ public final class CassandraServer {
             awaitReady(timeout);
             return;
         }
-        for (int port : new int[] {layout.cassandraPort(), layout.cassandraStoragePort()}) {
-            if (ManagedProcess.portInUse(port)) {
-                throw new IllegalStateException("Port " + port + " is taken by another process, not by a Cassandra "
-                        + "this launcher started; stop that process or free the port, then try again");
-            }
-        }
+        ManagedProcess.requireFree("a Cassandra", layout.cassandraPort(), layout.cassandraStoragePort());
         String classpath = ServerClasspath.resolve(home, "cassandra-" + VERSION, ARTIFACTS);
         Files.createDirectories(dir.resolve("data"));
         Path yaml = writeConfig();

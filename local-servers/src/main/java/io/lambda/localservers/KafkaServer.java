@@ -50,12 +50,7 @@ public final class KafkaServer {
             awaitReady(timeout);
             return;
         }
-        for (int port : new int[] {layout.kafkaPort(), layout.kafkaControllerPort()}) {
-            if (ManagedProcess.portInUse(port)) {
-                throw new IllegalStateException("Port " + port + " is taken by another process, not by a Kafka "
-                        + "this launcher started; stop that process or free the port, then try again");
-            }
-        }
+        ManagedProcess.requireFree("a Kafka", layout.kafkaPort(), layout.kafkaControllerPort());
         String classpath = ServerClasspath.resolve(home, "kafka-" + VERSION, ARTIFACTS);
         Files.createDirectories(dir);
         Path properties = writeConfig();

@@ -144,6 +144,16 @@ final class ManagedProcess {
         }
     }
 
+    /** Refuses to start when a port is taken: by then it is not ours (ours would have been reused). */
+    static void requireFree(String what, int... ports) {
+        for (int port : ports) {
+            if (portInUse(port)) {
+                throw new IllegalStateException("Port " + port + " is taken by another process, not by " + what
+                        + " this launcher started; stop that process or free the port, then try again");
+            }
+        }
+    }
+
     static boolean portInUse(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 300);

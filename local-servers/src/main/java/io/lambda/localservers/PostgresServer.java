@@ -68,10 +68,7 @@ public final class PostgresServer {
             awaitReady(timeout);
             return;
         }
-        if (ManagedProcess.portInUse(port)) {
-            throw new IllegalStateException("Port " + port + " is taken by another process, not by a PostgreSQL "
-                    + "this launcher started; stop that process or free the port, then try again");
-        }
+        ManagedProcess.requireFree("a PostgreSQL", port);
         Files.createDirectories(pidFile.getParent());
         Files.createDirectories(logFile.getParent());
         if (!Files.isRegularFile(dir.resolve("PG_VERSION"))) {

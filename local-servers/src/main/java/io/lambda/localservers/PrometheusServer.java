@@ -58,10 +58,7 @@ public final class PrometheusServer {
             throw new IllegalStateException("Prometheus is not installed at " + BINARY
                     + "; install Debian's package: apt-get install prometheus");
         }
-        if (ManagedProcess.portInUse(port)) {
-            throw new IllegalStateException("Port " + port + " is taken by another process, not by a Prometheus "
-                    + "this launcher started; stop that process or free the port, then try again");
-        }
+        ManagedProcess.requireFree("a Prometheus", port);
         Files.createDirectories(dir.resolve("data"));
         Path config = dir.resolve("prometheus.yml");
         String targets = layout.servicePorts().values().stream()

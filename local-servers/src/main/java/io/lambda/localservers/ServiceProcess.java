@@ -60,10 +60,7 @@ public final class ServiceProcess {
             throw new IllegalStateException("No jar for " + module + " at " + jar() + "; build it first: "
                     + "./mvnw -DskipTests package");
         }
-        if (ManagedProcess.portInUse(port())) {
-            throw new IllegalStateException("Port " + port() + " is taken by another process, not by the " + module
-                    + " this launcher started; stop that process or free the port, then try again");
-        }
+        ManagedProcess.requireFree("the " + module, port());
         List<String> command = new ArrayList<>();
         command.add(ManagedProcess.javaHomeExecutable().toString());
         command.add(process.jvmMarker());
