@@ -26,6 +26,8 @@ final class ManagedProcess {
     private final String marker;
     private final Path pidFile;
     private final Path logFile;
+    /** The process this instance started last, if any: its liveness and exit code need no procfs reads. */
+    private volatile Process started;
 
     ManagedProcess(StackLayout layout, String name) {
         this.name = name;
@@ -85,6 +87,7 @@ final class ManagedProcess {
                 .start();
         process.getOutputStream().close();
         Files.writeString(pidFile, Long.toString(process.pid()));
+        started = process;
         log.debug("Started {} as pid {}", name, process.pid());
         return process.toHandle();
     }
@@ -121,9 +124,9 @@ final class ManagedProcess {
     void awaitReady(String what, java.util.function.BooleanSupplier ready, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (running().isEmpty()) {
-                throw new IllegalStateException(what + " exited during start-up; last lines of " + logFile + ":\n"
-                        + logTail(40));
+            if (!recordedPidAlive()) {
+                throw new IllegalStateException(what + " exited during start-up" + exitCode() + "; last lines of "
+                        + logFile + ":\n" + logTail(40));
             }
             if (ready.getAsBoolean()) {
                 return;
@@ -132,6 +135,29 @@ final class ManagedProcess {
         }
         throw new IllegalStateException(what + " was not ready within " + timeout.toSeconds() + " s; see " + logFile
                 + ":\n" + logTail(40));
+    }
+
+    /**
+     * Whether the recorded pid is alive, without the marker check of {@link #running()}: right after
+     * {@link #start} the child may still be the JDK's spawn helper or setsid, whose command line does not
+     * carry the marker yet, and must not be taken for a process that exited.
+     */
+    private boolean recordedPidAlive() {
+        Process process = started;
+        if (process != null) {
+            return process.isAlive();
+        }
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile).trim());
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private String exitCode() {
+        Process process = started;
+        return process != null && !process.isAlive() ? " with exit code " + process.exitValue() : "";
     }
 
     /** The last lines of the log, for error messages that say why a server did not come up. */
