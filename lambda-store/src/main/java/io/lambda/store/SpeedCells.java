@@ -2,6 +2,10 @@ package io.lambda.store;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
+import com.datastax.oss.driver.api.core.cql.Statement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.lambda.core.cell.CellKey;
@@ -10,7 +14,12 @@ import io.lambda.core.time.Granularity;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -28,6 +37,9 @@ public final class SpeedCells {
     /** A stored speed cell: its encoded value and the highest Kafka offset folded into it. */
     public record Stored(SpeedCellKey key, byte[] value, long highestOffset) {
     }
+
+    /** Rows per batch request: big enough to save requests, small enough to keep one request's work short. */
+    private static final int ROWS_PER_BATCH = 200;
 
     private final CqlSession session;
     private final PreparedStatement upsert;
@@ -76,15 +88,65 @@ public final class SpeedCells {
 
     /** Writes the cell in both layouts: by key (series) and by bucket (top-N). */
     public CompletionStage<Void> write(SpeedCellKey key, byte[] value, long highestOffset) {
-        CellKey cell = key.cell();
-        Instant bucketStart = Instant.ofEpochMilli(cell.bucketStartMillis());
-        CompletionStage<AsyncResultSet> byKey = session.executeAsync(upsert.bind(cell.view(),
-                cell.granularity().name(), cell.key(), bucketStart, key.ingestEpoch(), key.partition(),
-                ByteBuffer.wrap(value), highestOffset));
-        CompletionStage<AsyncResultSet> byBucket = session.executeAsync(upsertByBucket.bind(cell.view(),
-                cell.granularity().name(), bucketStart, cell.key(), key.ingestEpoch(), key.partition(),
-                ByteBuffer.wrap(value), highestOffset));
-        return byKey.thenCombine(byBucket, (a, b) -> null);
+        return writeAll(List.of(new Stored(key, value, highestOffset)));
+    }
+
+    /**
+     * Writes many cells in both layouts, as unlogged batches that each stay inside one Cassandra
+     * partition: one request per partition and chunk instead of two per cell. Such batches are applied
+     * as one mutation, atomically and without the batch log, and no batch size limit applies to them
+     * (CASSANDRA-10876). Cells of live traffic share few buckets, so the by-bucket rows of a whole flush
+     * fit in a handful of requests.
+     */
+    public CompletionStage<Void> writeAll(Collection<Stored> stored) {
+        Map<List<Object>, List<BoundStatement>> byPartition = new HashMap<>();
+        for (Stored cellValue : stored) {
+            SpeedCellKey key = cellValue.key();
+            CellKey cell = key.cell();
+            Instant bucketStart = Instant.ofEpochMilli(cell.bucketStartMillis());
+            ByteBuffer value = ByteBuffer.wrap(cellValue.value());
+            byPartition.computeIfAbsent(List.of("key", cell.view(), cell.granularity(), cell.key()), k -> new ArrayList<>())
+                    .add(upsert.bind(cell.view(), cell.granularity().name(), cell.key(), bucketStart, key.ingestEpoch(),
+                            key.partition(), value, cellValue.highestOffset()));
+            byPartition.computeIfAbsent(List.of("bucket", cell.view(), cell.granularity(), bucketStart), k -> new ArrayList<>())
+                    .add(upsertByBucket.bind(cell.view(), cell.granularity().name(), bucketStart, cell.key(),
+                            key.ingestEpoch(), key.partition(), value, cellValue.highestOffset()));
+        }
+        return executeInPartitionBatches(byPartition.values());
+    }
+
+    /**
+     * {@link #index} for many cells: the listing rows of one view and epoch share a partition and go
+     * in batches of it; each epoch is listed once.
+     */
+    public CompletionStage<Void> indexAll(Collection<SpeedCellKey> keys) {
+        Map<List<Object>, List<BoundStatement>> byPartition = new HashMap<>();
+        Set<List<Object>> epochsListed = new HashSet<>();
+        for (SpeedCellKey key : keys) {
+            CellKey cell = key.cell();
+            List<Object> epochPartition = List.of(cell.view(), key.ingestEpoch());
+            if (epochsListed.add(epochPartition)) {
+                byPartition.computeIfAbsent(List.of("epochs", cell.view()), k -> new ArrayList<>())
+                        .add(indexEpoch.bind(cell.view(), key.ingestEpoch()));
+            }
+            byPartition.computeIfAbsent(epochPartition, k -> new ArrayList<>()).add(indexCell.bind(cell.view(),
+                    key.ingestEpoch(), cell.granularity().name(), cell.key(), Instant.ofEpochMilli(cell.bucketStartMillis()),
+                    key.partition()));
+        }
+        return executeInPartitionBatches(byPartition.values());
+    }
+
+    private CompletionStage<Void> executeInPartitionBatches(Collection<List<BoundStatement>> partitions) {
+        List<CompletableFuture<AsyncResultSet>> requests = new ArrayList<>();
+        for (List<BoundStatement> statements : partitions) {
+            for (int from = 0; from < statements.size(); from += ROWS_PER_BATCH) {
+                List<BoundStatement> chunk = statements.subList(from, Math.min(statements.size(), from + ROWS_PER_BATCH));
+                Statement<?> request = chunk.size() == 1 ? chunk.get(0)
+                        : BatchStatement.newInstance(DefaultBatchType.UNLOGGED, chunk.toArray(BoundStatement[]::new));
+                requests.add(session.executeAsync(request).toCompletableFuture());
+            }
+        }
+        return CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new));
     }
 
     /** Every speed cell of one bucket, all keys, epochs and partitions. */
@@ -134,11 +196,7 @@ public final class SpeedCells {
      * calls it before it first relies on a cell being written.
      */
     public CompletionStage<Void> index(SpeedCellKey key) {
-        CellKey cell = key.cell();
-        CompletionStage<AsyncResultSet> epoch = session.executeAsync(indexEpoch.bind(cell.view(), key.ingestEpoch()));
-        CompletionStage<AsyncResultSet> address = session.executeAsync(indexCell.bind(cell.view(), key.ingestEpoch(),
-                cell.granularity().name(), cell.key(), Instant.ofEpochMilli(cell.bucketStartMillis()), key.partition()));
-        return epoch.thenCombine(address, (a, b) -> null);
+        return indexAll(List.of(key));
     }
 
     /** The ingest epochs of {@code view} that hold (or held, until an expiry finished) speed cells, ascending. */

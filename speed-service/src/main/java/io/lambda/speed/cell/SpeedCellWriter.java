@@ -198,8 +198,8 @@ public class SpeedCellWriter {
     private void write(Map<SpeedCellKey, Object> delta, Map<Integer, Long> lastOffsetByPartition) {
         long started = System.nanoTime();
         Map<SpeedCellKey, Known> next = new HashMap<>(delta.size() * 4 / 3 + 1);
-        List<CompletableFuture<Void>> indexes = new ArrayList<>();
-        List<CompletableFuture<Void>> writes = new ArrayList<>(delta.size());
+        List<SpeedCellKey> unindexed = new ArrayList<>();
+        List<SpeedCells.Stored> rows = new ArrayList<>(delta.size());
         for (Map.Entry<SpeedCellKey, Object> entry : delta.entrySet()) {
             SpeedCellKey key = entry.getKey();
             Measure<Object> measure = aggregator.measureOf(key.cell());
@@ -207,15 +207,16 @@ public class SpeedCellWriter {
             Object value = before.value() == null ? entry.getValue() : measure.plus(before.value(), entry.getValue());
             long offset = lastOffsetByPartition.get(key.partition());
             next.put(key, new Known(value, offset, true));
+            rows.add(new SpeedCells.Stored(key, measure.encode(value), offset));
             if (!before.indexed()) {
-                indexes.add(cells.index(key).toCompletableFuture());
+                unindexed.add(key);
             }
         }
         // A cell is listed for expiry before it is first written, so no cell escapes the sweep.
-        CompletableFuture.allOf(indexes.toArray(CompletableFuture[]::new)).join();
-        next.forEach((key, cell) -> writes.add(cells.write(key, aggregator.measureOf(key.cell()).encode(cell.value()),
-                cell.highestOffset()).toCompletableFuture()));
-        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+        if (!unindexed.isEmpty()) {
+            cells.indexAll(unindexed).toCompletableFuture().join();
+        }
+        cells.writeAll(rows).toCompletableFuture().join();
         known.putAll(next);
         flush.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         flushCells.record(delta.size());

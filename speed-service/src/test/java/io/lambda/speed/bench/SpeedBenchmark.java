@@ -31,6 +31,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -183,9 +184,12 @@ public final class SpeedBenchmark {
 
     private static void rawLatency(String topic, AtomicBoolean stop, List<Long> latencies) {
         try (KafkaConsumer<String, byte[]> consumer = consumer("raw-latency-" + UUID.randomUUID())) {
-            consumer.subscribe(List.of(topic));
-            consumer.poll(Duration.ofMillis(100));
-            consumer.seekToEnd(consumer.assignment());
+            // assigned, not subscribed: the end offsets are known at once, so no old record is timed
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
             while (!stop.get()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     latencies.add(System.currentTimeMillis() - record.timestamp());
