@@ -175,7 +175,9 @@ final class LambdaClient {
     /** Waits until the run is no longer running (through a restart of the service too); returns its final state. */
     JsonNode awaitBatchRunEnd(String runId) {
         JsonNode[] run = new JsonNode[1];
-        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() -> {
+        // connection failures while the service restarts are waited out; an unknown run (404) fails at once
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(500))
+                .ignoreExceptionsInstanceOf(IOException.class).until(() -> {
             run[0] = batchRunState(runId);
             return !run[0].path("status").asString().equals("RUNNING");
         });
