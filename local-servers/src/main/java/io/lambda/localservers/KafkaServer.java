@@ -69,6 +69,11 @@ public final class KafkaServer {
         return process.stop(Duration.ofSeconds(30));
     }
 
+    /** Kills the broker at once (SIGKILL), without a clean shutdown: for fault-injection tests. */
+    public boolean kill() {
+        return process.kill();
+    }
+
     public boolean isRunning() {
         return process.running().isPresent();
     }

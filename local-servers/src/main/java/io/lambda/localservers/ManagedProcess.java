@@ -117,6 +117,16 @@ final class ManagedProcess {
         return process.isPresent();
     }
 
+    /** Kills our process at once (SIGKILL) and waits until it is gone, as a crash would: for fault injection. */
+    boolean kill() {
+        Optional<ProcessHandle> process = running();
+        process.ifPresent(p -> {
+            p.destroyForcibly();
+            p.onExit().join();
+        });
+        return process.isPresent();
+    }
+
     /**
      * Waits until {@code ready} holds, polling; fails at once, with the log's tail, when the
      * process exits, and after {@code timeout} when it never gets ready.

@@ -97,10 +97,7 @@ public final class ServiceProcess {
 
     /** Kills the service at once (SIGKILL), as a crash would: for fault-injection tests. */
     public void kill() {
-        process.running().ifPresent(p -> {
-            p.destroyForcibly();
-            p.onExit().join();
-        });
+        process.kill();
     }
 
     public String baseUrl() {

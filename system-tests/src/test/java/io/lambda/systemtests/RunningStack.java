@@ -1,45 +1,83 @@
 package io.lambda.systemtests;
 
+import io.lambda.localservers.CassandraServer;
+import io.lambda.localservers.KafkaServer;
 import io.lambda.localservers.LocalStack;
 import io.lambda.localservers.ProjectHome;
 import io.lambda.localservers.RealServers;
 import io.lambda.localservers.ServiceProcess;
 import io.lambda.localservers.StackLayout;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * The four services as separate processes (their jars), on the test layout's ports, against the
- * real servers of {@link RealServers}. Each stack gets a keyspace, a topic and consumer groups of
- * its own, so runs never see each other's data.
+ * The four services as separate processes (their jars), with a keyspace, a topic and consumer
+ * groups of their own, so runs never see each other's data. Either on the test layout's ports
+ * against the shared real servers of {@link RealServers} ({@link #onSharedServers}), or, for
+ * scenarios that break a server, on a layout of their own with a Kafka and a Cassandra that only
+ * they use ({@link #onOwnServers}): the shared servers are never stopped.
  */
 final class RunningStack implements AutoCloseable {
 
+    /** Ports and state folder of the stack whose servers the fault scenarios stop and kill. */
+    static StackLayout faultsLayout(ProjectHome home) {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put("ingest-service", 38081);
+        ports.put("speed-service", 38082);
+        ports.put("batch-service", 38083);
+        ports.put("query-service", 38080);
+        return new StackLayout("system-faults", home.stateDir().resolve("system-faults"), 39092, 39093, 39042, 37000,
+                ports);
+    }
+
     final String runId = "st" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     final String topic = "lambda.events." + runId;
-    final Duration epochLength;
     private final LocalStack stack;
+    private final boolean ownServers;
+    private final String kafkaBootstrapServers;
     private final Map<String, Map<String, String>> arguments = new LinkedHashMap<>();
 
-    RunningStack(Duration epochLength) {
-        this.epochLength = epochLength;
-        RealServers servers = RealServers.get();
+    /** The test layout (ports 18080-18083) on the shared Kafka and Cassandra. */
+    static RunningStack onSharedServers(Duration epochLength) {
         ProjectHome home = ProjectHome.locate();
-        this.stack = new LocalStack(home, StackLayout.test(home));
+        RealServers servers = RealServers.get();
+        return new RunningStack(home, StackLayout.test(home), false, servers.kafkaBootstrapServers(),
+                servers.cassandraContactPoint(), servers.cassandraDatacenter(), epochLength);
+    }
+
+    /** {@link #faultsLayout}: its own Kafka (39092) and Cassandra (39042), started here and stopped on close. */
+    static RunningStack onOwnServers(Duration epochLength) {
+        ProjectHome home = ProjectHome.locate();
+        StackLayout layout = faultsLayout(home);
+        return new RunningStack(home, layout, true, layout.kafkaBootstrapServers(), layout.cassandraContactPoint(),
+                CassandraServer.DATACENTER, epochLength);
+    }
+
+    private RunningStack(ProjectHome home, StackLayout layout, boolean ownServers, String kafka, String cassandra,
+                         String datacenter, Duration epochLength) {
+        this.stack = new LocalStack(home, layout);
+        this.ownServers = ownServers;
+        this.kafkaBootstrapServers = kafka;
         Map<String, String> properties = new LinkedHashMap<>();
-        properties.put("spring.kafka.bootstrap-servers", servers.kafkaBootstrapServers());
-        properties.put("spring.cassandra.contact-points", servers.cassandraContactPoint());
-        properties.put("spring.cassandra.local-datacenter", servers.cassandraDatacenter());
+        properties.put("spring.kafka.bootstrap-servers", kafka);
+        properties.put("spring.cassandra.contact-points", cassandra);
+        properties.put("spring.cassandra.local-datacenter", datacenter);
         properties.put("lambda.store.keyspace", runId);
         properties.put("lambda.events.topic", topic);
         properties.put("lambda.events.epoch-length", epochLength.toSeconds() + "s");
         properties.put("lambda.ingest.topic.name", topic);
         // the batch JobRepository of this run only: earlier runs' job instances stay out of it
-        properties.put("lambda.batch.data-dir", home.stateDir().resolve("test").resolve("batch-" + runId).toString());
-        properties.put("spring.kafka.consumer.group-id", runId); // overridden per service below
+        properties.put("lambda.batch.data-dir", layout.stateDir().resolve("batch-" + runId).toString());
+        properties.put("lambda.batch.instance-id", runId); // a restarted batch-service takes its lease back at once
+        // runs start when a test asks: a scheduled one would answer the test's request with 409
+        properties.put("lambda.batch.schedule.enabled", "false");
         try {
+            if (ownServers) {
+                stack.startServers(progress -> { });
+            }
             for (ServiceProcess service : stack.services()) {
                 Map<String, String> own = new LinkedHashMap<>(properties);
                 own.put("spring.kafka.consumer.group-id", runId + "-" + service.module());
@@ -60,19 +98,45 @@ final class RunningStack implements AutoCloseable {
     }
 
     /** Starts a service again with the arguments it had (after a kill) and waits until it is ready. */
-    void restart(String module) throws java.io.IOException {
+    void restart(String module) throws IOException {
         ServiceProcess service = service(module);
         service.stop();
         service.start(arguments.get(module));
         service.awaitReady(Duration.ofMinutes(3));
     }
 
+    /** This stack's own broker; only {@link #onOwnServers} stacks may stop or kill it. */
+    KafkaServer ownKafka() {
+        requireOwnServers();
+        return stack.kafka();
+    }
+
+    /** This stack's own Cassandra; only {@link #onOwnServers} stacks may stop it. */
+    CassandraServer ownCassandra() {
+        requireOwnServers();
+        return stack.cassandra();
+    }
+
+    String kafkaBootstrapServers() {
+        return kafkaBootstrapServers;
+    }
+
     String url(String module, String path) {
         return service(module).baseUrl() + path;
     }
 
+    private void requireOwnServers() {
+        if (!ownServers) {
+            throw new IllegalStateException("the shared servers are never stopped: use RunningStack.onOwnServers");
+        }
+    }
+
     @Override
     public void close() {
+        if (ownServers) {
+            stack.stopAll(); // services first, then this stack's own servers
+            return;
+        }
         for (ServiceProcess service : stack.services()) {
             service.stop();
         }

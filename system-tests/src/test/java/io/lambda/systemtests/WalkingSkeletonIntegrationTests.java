@@ -37,7 +37,7 @@ class WalkingSkeletonIntegrationTests {
 
     @BeforeAll
     static void startStack() {
-        stack = new RunningStack(Duration.ofSeconds(10));
+        stack = RunningStack.onSharedServers(Duration.ofSeconds(10));
     }
 
     @AfterAll
