@@ -24,10 +24,18 @@ final class RunningStack implements AutoCloseable {
     private final Map<String, Map<String, String>> arguments = new LinkedHashMap<>();
 
     RunningStack(Duration epochLength) {
+        this(epochLength, StackLayout.test(ProjectHome.locate()), Map.of());
+    }
+
+    /**
+     * The services on {@code layout}'s ports and in its state folder (a test that runs beside others
+     * takes a layout of its own), with {@code extraProperties} on top of the run's own.
+     */
+    RunningStack(Duration epochLength, StackLayout layout, Map<String, String> extraProperties) {
         this.epochLength = epochLength;
         RealServers servers = RealServers.get();
         ProjectHome home = ProjectHome.locate();
-        this.stack = new LocalStack(home, StackLayout.test(home));
+        this.stack = new LocalStack(home, layout);
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("spring.kafka.bootstrap-servers", servers.kafkaBootstrapServers());
         properties.put("spring.cassandra.contact-points", servers.cassandraContactPoint());
@@ -37,8 +45,9 @@ final class RunningStack implements AutoCloseable {
         properties.put("lambda.events.epoch-length", epochLength.toSeconds() + "s");
         properties.put("lambda.ingest.topic.name", topic);
         // the batch JobRepository of this run only: earlier runs' job instances stay out of it
-        properties.put("lambda.batch.data-dir", home.stateDir().resolve("test").resolve("batch-" + runId).toString());
+        properties.put("lambda.batch.data-dir", layout.stateDir().resolve("batch-" + runId).toString());
         properties.put("spring.kafka.consumer.group-id", runId); // overridden per service below
+        properties.putAll(extraProperties);
         try {
             for (ServiceProcess service : stack.services()) {
                 Map<String, String> own = new LinkedHashMap<>(properties);
@@ -65,6 +74,10 @@ final class RunningStack implements AutoCloseable {
         service.stop();
         service.start(arguments.get(module));
         service.awaitReady(Duration.ofMinutes(3));
+    }
+
+    StackLayout layout() {
+        return stack.layout();
     }
 
     String url(String module, String path) {
