@@ -81,6 +81,12 @@ class ObservabilityIntegrationTests {
     private static final Pattern METRIC = Pattern.compile(
             "\\b((?:lambda|jvm|http_server|cassandra|kafka|resilience4j|cache|process|system|tomcat|executor|hikaricp)_[a-z0-9_]+)\\b");
 
+    /** Labels the scraping Prometheus adds (namespace: the operator's, in Kubernetes), or histograms carry. */
+    private static final Set<String> LABELS_FROM_THE_SCRAPER = Set.of("le", "instance", "job", "namespace");
+
+    private static final Pattern GROUPING = Pattern.compile("\\b(?:by|without)\\s*\\(([^)]*)\\)");
+    private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(?:=~|!~|!=|=)\\s*\"");
+
     private static RunningStack stack;
     private static LambdaClient client;
     private static PrometheusServer prometheus;
@@ -192,6 +198,7 @@ class ObservabilityIntegrationTests {
     @Order(2)
     void dashboardsParseAndUseOnlyExportedMetrics() throws Exception {
         Map<String, Set<String>> used = new TreeMap<>();
+        List<String> allExpressions = new ArrayList<>();
         try (Stream<Path> files = Files.list(CHART_FILES.resolve("dashboards"))) {
             for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
                 JsonNode dashboard = LambdaClient.JSON.readTree(Files.readString(file));
@@ -202,11 +209,13 @@ class ObservabilityIntegrationTests {
                     }
                 }
                 assertThat(expressions).as(file + ": PromQL targets").isNotEmpty().doesNotContain("");
+                allExpressions.addAll(expressions);
                 expressions.forEach(expr -> metricsIn(expr).forEach(
                         name -> used.computeIfAbsent(name, n -> new TreeSet<>()).add(file.getFileName().toString())));
             }
         }
         for (String expr : ruleExpressions()) {
+            allExpressions.add(expr);
             metricsIn(expr).forEach(name -> used.computeIfAbsent(name, n -> new TreeSet<>()).add("rules/lambda.yaml"));
         }
         assertThat(used).containsKeys("lambda_speed_freshness_seconds_bucket", "lambda_batch_cut_age_seconds");
@@ -225,6 +234,27 @@ class ObservabilityIntegrationTests {
         });
         assertThat(used).as("names listed as absent until an event must still be used somewhere")
                 .containsKeys(ABSENT_UNTIL_AN_EVENT.keySet().toArray(String[]::new));
+
+        // every expression is valid PromQL, and the labels it groups or filters by exist on its metrics
+        List<String> wrong = new ArrayList<>();
+        for (String expr : allExpressions) {
+            String runnable = expr.replace("$__rate_interval", "1m").replace("$application", ".*");
+            JsonNode answer = prometheusGet("/api/v1/query?query=" + URLEncoder.encode(runnable, StandardCharsets.UTF_8));
+            assertThat(answer.path("status").asString()).as(expr).isEqualTo("success");
+            Set<String> metrics = metricsIn(expr);
+            metrics.removeAll(ABSENT_UNTIL_AN_EVENT.keySet());
+            if (metrics.isEmpty()) {
+                continue;
+            }
+            String names = String.join("|", metrics);
+            for (String label : labelsIn(expr)) {
+                if (!LABELS_FROM_THE_SCRAPER.contains(label)
+                        && Double.isNaN(value("count({__name__=~\"" + names + "\", " + label + "!=\"\"})"))) {
+                    wrong.add(label + " on " + metrics + " in: " + expr);
+                }
+            }
+        }
+        assertThat(wrong).as("labels no series of the expression's metrics has").isEmpty();
     }
 
     @Test
@@ -334,6 +364,24 @@ class ObservabilityIntegrationTests {
             names.add(matcher.group(1));
         }
         return names;
+    }
+
+    private static Set<String> labelsIn(String expr) {
+        Set<String> labels = new TreeSet<>();
+        Matcher grouping = GROUPING.matcher(expr);
+        while (grouping.find()) {
+            for (String label : grouping.group(1).split(",")) {
+                if (!label.isBlank()) {
+                    labels.add(label.trim());
+                }
+            }
+        }
+        Matcher matcher = MATCHER.matcher(expr);
+        while (matcher.find()) {
+            labels.add(matcher.group(1));
+        }
+        labels.remove("__name__");
+        return labels;
     }
 
     private static void awaitAtLeast(String promql, double atLeast) {
