@@ -126,9 +126,9 @@ class ChartFilesTests {
 		});
 	}
 
-	/** lambda_ingest_kafka_send_seconds_bucket → lambda.ingest.kafka.send (Micrometer's Prometheus naming). */
+	/** lambda_ingest_kafka_send_seconds_bucket → lambda.ingest.kafka.send, lambda_batch_drift_max → lambda.batch.drift (Micrometer's Prometheus naming). */
 	private static String meterName(String prometheusName) {
-		return prometheusName.replaceFirst("_(total|seconds_count|seconds_sum|seconds_bucket|seconds_max|seconds|bytes)$", "")
+		return prometheusName.replaceFirst("_(total|count|sum|max|bucket)$", "").replaceFirst("_(seconds|bytes)$", "")
 				.replace('_', '.');
 	}
 

@@ -144,8 +144,9 @@ class HelmChartTests {
 		assertThat(rule.list("spec", "groups")).isNotEmpty();
 		assertThat(monitored).filteredOn(m -> m.kind().equals("ConfigMap")
 				&& "1".equals(m.string("metadata", "labels", "grafana_dashboard")))
-				.singleElement()
-				.satisfies(dashboard -> assertThat(dashboard.map("data")).containsKey("lambda-overview.json"));
+				.flatMap(dashboard -> dashboard.map("data").keySet())
+				.containsExactlyInAnyOrder("lambda-overview.json", "lambda-ingest.json", "lambda-speed.json",
+						"lambda-batch.json", "lambda-query.json");
 	}
 
 	@Test

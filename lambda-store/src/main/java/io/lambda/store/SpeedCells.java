@@ -209,6 +209,23 @@ public final class SpeedCells {
     }
 
     /**
+     * The speed cells listed under {@code view} and ingest epoch {@code epoch} by {@link #index}, at
+     * most {@code limit} of them: what a batch that absorbs the epoch compares its cells with.
+     */
+    public List<SpeedCellKey> cellsOf(String view, long epoch, int limit) {
+        List<SpeedCellKey> keys = new ArrayList<>();
+        for (Row row : session.execute(cellsOfEpoch.bind(view, epoch).setPageSize(5000))) {
+            if (keys.size() >= limit) {
+                break;
+            }
+            CellKey cell = new CellKey(view, row.getString("view_key"), Granularity.valueOf(row.getString("granularity")),
+                    row.getInstant("bucket").toEpochMilli());
+            keys.add(new SpeedCellKey(cell, epoch, row.getInt("kafka_partition")));
+        }
+        return keys;
+    }
+
+    /**
      * Deletes every speed cell of {@code view} in ingest epoch {@code epoch} from both cell tables,
      * then the epoch's listing; returns how many cells were deleted. Idempotent: an expiry cut short
      * is finished by the next call.

@@ -48,6 +48,11 @@ public final class ServiceProcess {
         return process;
     }
 
+    /** Where the service's output goes (appended across restarts). */
+    public Path logFile() {
+        return process.logFile();
+    }
+
     /**
      * Starts the service unless ours already runs. {@code properties} are passed as
      * {@code --key=value} arguments (tests use them for a keyspace and topic of their own).

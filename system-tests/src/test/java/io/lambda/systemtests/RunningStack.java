@@ -42,10 +42,17 @@ final class RunningStack implements AutoCloseable {
 
     /** The test layout (ports 18080-18083) on the shared Kafka and Cassandra. */
     static RunningStack onSharedServers(Duration epochLength) {
-        ProjectHome home = ProjectHome.locate();
+        return onSharedServers(epochLength, StackLayout.test(ProjectHome.locate()), Map.of());
+    }
+
+    /**
+     * The services on {@code layout}'s ports and in its state folder (a test that runs beside others
+     * takes a layout of its own), on the shared servers, with {@code extraProperties} on top of the run's own.
+     */
+    static RunningStack onSharedServers(Duration epochLength, StackLayout layout, Map<String, String> extraProperties) {
         RealServers servers = RealServers.get();
-        return new RunningStack(home, StackLayout.test(home), false, servers.kafkaBootstrapServers(),
-                servers.cassandraContactPoint(), servers.cassandraDatacenter(), epochLength);
+        return new RunningStack(ProjectHome.locate(), layout, false, servers.kafkaBootstrapServers(),
+                servers.cassandraContactPoint(), servers.cassandraDatacenter(), epochLength, extraProperties);
     }
 
     /** {@link #faultsLayout}: its own Kafka (39092) and Cassandra (39042), started here and stopped on close. */
@@ -53,11 +60,11 @@ final class RunningStack implements AutoCloseable {
         ProjectHome home = ProjectHome.locate();
         StackLayout layout = faultsLayout(home);
         return new RunningStack(home, layout, true, layout.kafkaBootstrapServers(), layout.cassandraContactPoint(),
-                CassandraServer.DATACENTER, epochLength);
+                CassandraServer.DATACENTER, epochLength, Map.of());
     }
 
     private RunningStack(ProjectHome home, StackLayout layout, boolean ownServers, String kafka, String cassandra,
-                         String datacenter, Duration epochLength) {
+                         String datacenter, Duration epochLength, Map<String, String> extraProperties) {
         this.stack = new LocalStack(home, layout);
         this.ownServers = ownServers;
         this.kafkaBootstrapServers = kafka;
@@ -74,6 +81,7 @@ final class RunningStack implements AutoCloseable {
         properties.put("lambda.batch.instance-id", runId); // a restarted batch-service takes its lease back at once
         // runs start when a test asks: a scheduled one would answer the test's request with 409
         properties.put("lambda.batch.schedule.enabled", "false");
+        properties.putAll(extraProperties);
         try {
             if (ownServers) {
                 stack.startServers(progress -> { });
@@ -119,6 +127,10 @@ final class RunningStack implements AutoCloseable {
 
     String kafkaBootstrapServers() {
         return kafkaBootstrapServers;
+    }
+
+    StackLayout layout() {
+        return stack.layout();
     }
 
     String url(String module, String path) {

@@ -133,6 +133,8 @@ class ServerOutagesIntegrationTests {
         log.info("Cassandra down {} s: {} answers 503, {} flagged partial, {} unflagged", CASSANDRA_OUTAGE.toSeconds(),
                 refused, flagged, unflagged);
         stack.ownCassandra().start(Duration.ofMinutes(3));
+        // whole again once the query side has found the node again (its readiness includes Cassandra)
+        stack.service("query-service").awaitReady(Duration.ofMinutes(2));
         sender.join();
         assertThat(diffs).as(() -> Answers.describe(diffs)).isEmpty();
         assertThat(refused + flagged).as("answers while Cassandra was down").isPositive();

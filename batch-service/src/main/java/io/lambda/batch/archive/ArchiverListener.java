@@ -7,10 +7,12 @@ import io.lambda.store.ArchivedEvent;
 import io.lambda.store.ArchiverWatermarks;
 import io.lambda.store.LambdaStore;
 import io.lambda.store.MasterDataset;
+import io.lambda.store.trace.ConsumedTraces;
 import io.lambda.core.time.IngestEpoch;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,7 +44,11 @@ class ArchiverListener {
     /** Ingest time of the newest record archived: the lag gauge is how far it trails the clock. */
     private final AtomicLong newestArchived = new AtomicLong();
 
-    ArchiverListener(LambdaStore store, EventCodec codec, IngestEpoch epochs, MeterRegistry meters) {
+    private final ConsumedTraces traces;
+
+    ArchiverListener(LambdaStore store, EventCodec codec, IngestEpoch epochs, MeterRegistry meters,
+                     ObservationRegistry observations) {
+        this.traces = new ConsumedTraces(observations, "lambda.batch.archiver.apply");
         this.master = store.masterDataset();
         this.watermarks = store.watermarks();
         this.codec = codec;
@@ -57,6 +63,10 @@ class ArchiverListener {
 
     @KafkaListener(id = "archiver", idIsGroup = false, topics = "${lambda.events.topic}", batch = "true")
     void onEvents(List<ConsumerRecord<String, byte[]>> records) {
+        traces.applying(records, () -> archive(records));
+    }
+
+    private void archive(List<ConsumerRecord<String, byte[]>> records) {
         List<ArchivedEvent> rows = new ArrayList<>(records.size());
         Map<Integer, ConsumerRecord<String, byte[]>> lastByPartition = new HashMap<>();
         for (ConsumerRecord<String, byte[]> record : records) {

@@ -11,7 +11,9 @@ import io.lambda.store.BatchLease;
 import io.lambda.store.BatchVersions;
 import io.lambda.store.LambdaStore;
 import io.lambda.store.StoreSettings;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import org.springframework.boot.cassandra.autoconfigure.CqlSessionBuilderCustomizer;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
@@ -45,6 +47,12 @@ class LambdaConfiguration {
     @Bean
     EventCodec eventCodec() {
         return new EventCodec();
+    }
+
+    /** The driver's metrics (lambda-cassandra-driver.conf) go to this service's registry, with its common tags. */
+    @Bean
+    CqlSessionBuilderCustomizer cassandraDriverMetrics(MeterRegistry meters) {
+        return builder -> builder.withMetricRegistry(meters);
     }
 
     @Bean

@@ -58,15 +58,17 @@ public class VersionPublisher {
     private final BatchCellPages pages;
     private final BatchProperties.Versions settings;
     private final RecomputeMetrics metrics;
+    private final DriftMeter drift;
     private final Clock clock;
 
-    public VersionPublisher(BatchStore store, BatchProperties properties, RecomputeMetrics metrics) {
+    public VersionPublisher(BatchStore store, BatchProperties properties, RecomputeMetrics metrics, DriftMeter drift) {
         this.catalog = store.catalog();
         this.versions = store.versions();
         this.cells = store.cells();
         this.pages = store.pages();
         this.settings = properties.versions();
         this.metrics = metrics;
+        this.drift = drift;
         this.clock = Clock.systemUTC();
     }
 
@@ -137,6 +139,7 @@ public class VersionPublisher {
         metrics.catalog(next, true);
         log.info("Published batch version {} with cut {} (was version {})", next.version(), next.cut(),
                 previous.version());
+        drift.absorbed(previous, next); // before deleteExpired: it reads the previous version's cells
         try {
             deleteExpired(next.version());
         } catch (RuntimeException e) {

@@ -61,6 +61,9 @@ public final class LayerGuard {
                 .description("Reads of one storage layer")
                 .tag("layer", layer.id())
                 .tag("outcome", outcome(failure))
+                .publishPercentileHistogram() // per-layer p50/p99 in Prometheus (docs/metrics.md)
+                .minimumExpectedValue(java.time.Duration.ofMillis(1))
+                .maximumExpectedValue(java.time.Duration.ofSeconds(10))
                 .register(meters)));
     }
 

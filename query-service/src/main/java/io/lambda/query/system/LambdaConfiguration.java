@@ -6,7 +6,9 @@ import io.lambda.core.view.ViewCatalog;
 import io.lambda.core.view.ViewConfig;
 import io.lambda.store.LambdaStore;
 import io.lambda.store.StoreSettings;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import org.springframework.boot.cassandra.autoconfigure.CqlSessionBuilderCustomizer;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
@@ -30,6 +32,12 @@ class LambdaConfiguration {
     @Bean
     IngestEpoch ingestEpoch(Environment environment) {
         return new IngestEpoch(environment.getRequiredProperty("lambda.events.epoch-length", Duration.class));
+    }
+
+    /** The driver's metrics (lambda-cassandra-driver.conf) go to this service's registry, with its common tags. */
+    @Bean
+    CqlSessionBuilderCustomizer cassandraDriverMetrics(MeterRegistry meters) {
+        return builder -> builder.withMetricRegistry(meters);
     }
 
     @Bean

@@ -2,6 +2,8 @@ package io.lambda.speed.cell;
 
 import io.lambda.core.event.Event;
 import io.lambda.core.event.EventDecodingException;
+import io.lambda.store.trace.ConsumedTraces;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.List;
 import org.apache.commons.logging.LogFactory;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -34,14 +36,20 @@ class EventsListener {
 
     private final SpeedCellWriter writer;
     private final SpeedProgress progress;
+    private final ConsumedTraces traces;
 
-    EventsListener(SpeedCellWriter writer, SpeedProgress progress) {
+    EventsListener(SpeedCellWriter writer, SpeedProgress progress, ObservationRegistry observations) {
         this.writer = writer;
         this.progress = progress;
+        this.traces = new ConsumedTraces(observations, "lambda.speed.apply");
     }
 
     @KafkaListener(id = ID, idIsGroup = false, topics = "${lambda.events.topic}", batch = "true")
     void onEvents(List<ConsumerRecord<String, Event>> records, Consumer<?, ?> consumer) {
+        traces.applying(records, () -> apply(records, consumer));
+    }
+
+    private void apply(List<ConsumerRecord<String, Event>> records, Consumer<?, ?> consumer) {
         int poison = firstPoison(records);
         List<ConsumerRecord<String, Event>> valid = poison < 0 ? records : records.subList(0, poison);
         if (!valid.isEmpty()) {

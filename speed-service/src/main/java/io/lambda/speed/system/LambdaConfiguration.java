@@ -13,9 +13,11 @@ import io.lambda.store.LambdaStore;
 import io.lambda.store.SpeedPartitionProgress;
 import io.lambda.store.StoreSettings;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.Locale;
+import org.springframework.boot.cassandra.autoconfigure.CqlSessionBuilderCustomizer;
 import org.springframework.boot.cassandra.autoconfigure.DriverConfigLoaderBuilderCustomizer;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -50,6 +52,12 @@ class LambdaConfiguration {
     @Bean
     EventCodec eventCodec() {
         return new EventCodec();
+    }
+
+    /** The driver's metrics (lambda-cassandra-driver.conf) go to this service's registry, with its common tags. */
+    @Bean
+    CqlSessionBuilderCustomizer cassandraDriverMetrics(MeterRegistry meters) {
+        return builder -> builder.withMetricRegistry(meters);
     }
 
     @Bean
