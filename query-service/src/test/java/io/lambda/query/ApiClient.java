@@ -1,5 +1,6 @@
 package io.lambda.query;
 
+import io.lambda.localservers.TestApiKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -30,7 +31,8 @@ public final class ApiClient {
 
     /** GET a path whose query is already encoded. */
     public Answer get(String pathAndQuery) {
-        return send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).GET().build());
+        return send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).header(TestApiKeys.HEADER, TestApiKeys.READ)
+                .GET().build());
     }
 
     /** POST a document from {@code graphql-test/} with these variables to /graphql. */
@@ -38,6 +40,7 @@ public final class ApiClient {
         String body = JSON.writeValueAsString(Map.of("query", document(documentName), "variables", variables));
         return send(HttpRequest.newBuilder(URI.create(base + "/graphql"))
                 .header("Content-Type", "application/json")
+                .header(TestApiKeys.HEADER, TestApiKeys.READ)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
