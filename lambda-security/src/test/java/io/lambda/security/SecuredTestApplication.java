@@ -32,9 +32,10 @@ class SecuredTestApplication {
     @RestController
     static class Endpoints {
 
+        /** Answers asynchronously, as ingest-service does: the request is dispatched a second time. */
         @PostMapping("/api/v1/events")
-        String ingest(@RequestBody(required = false) String body) {
-            return "accepted";
+        java.util.concurrent.CompletableFuture<String> ingest(@RequestBody(required = false) String body) {
+            return java.util.concurrent.CompletableFuture.supplyAsync(() -> "accepted");
         }
 
         @GetMapping("/api/v1/views/pageviews/series")
