@@ -21,6 +21,7 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 
 /**
@@ -54,6 +55,12 @@ public class LambdaSecurityAutoConfiguration {
     @Bean
     static GrantedAuthorityDefaults lambdaNoRolePrefix() {
         return new GrantedAuthorityDefaults("");
+    }
+
+    /** A URL the firewall refuses is a problem detail too, not an empty 400 or a 500. */
+    @Bean
+    RequestRejectedHandler lambdaRequestRejectedHandler() {
+        return (request, response, e) -> ProblemResponses.rejected(response);
     }
 
     @Bean

@@ -9,7 +9,7 @@ import org.springframework.http.MediaType;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The RFC 9457 answers of the security layer (401, 403, 429). They name the rule that failed, never
+ * The RFC 9457 answers of the security layer (400 for a rejected URL, 401, 403, 429). They name the rule that failed, never
  * echo the credential, and carry no stack trace.
  */
 final class ProblemResponses {
@@ -29,6 +29,12 @@ final class ProblemResponses {
 
     static void forbidden(HttpServletResponse response, String detail) throws IOException {
         write(response, HttpStatus.FORBIDDEN, "insufficient-scope", detail);
+    }
+
+    /** 400 for a request the firewall refuses (e.g. an encoded slash, a NUL, a "//" in the path). */
+    static void rejected(HttpServletResponse response) throws IOException {
+        write(response, HttpStatus.BAD_REQUEST, "rejected-request",
+                "The request's URL holds characters or sequences that are not accepted.");
     }
 
     static void tooManyRequests(HttpServletResponse response, long retryAfterSeconds, String detail) throws IOException {
