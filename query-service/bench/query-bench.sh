@@ -26,6 +26,11 @@ if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
 fi
 java -Xmx512m -jar target/query-service.jar --server.port="$PORT" \
   --spring.cassandra.contact-points="$CASSANDRA" --lambda.store.keyspace="$KEYSPACE" \
+  `# TestApiKeys.READ, measured with security on but without a rate limit in the way` \
+  '--lambda.security.api-keys[0].id=bench' \
+  '--lambda.security.api-keys[0].sha256=8ecbe2c9c165b6862916260889ad1a537496190829d449c0cfdecdcef1cc7418' \
+  '--lambda.security.api-keys[0].scopes=read' \
+  --lambda.security.rate-limits.read.requests-per-second=1000000 --lambda.security.rate-limits.read.burst=1000000 \
   >"$WORK/service.log" 2>&1 &
 SERVICE=$!
 echo "$SERVICE" >"$WORK/service.pid"

@@ -92,6 +92,11 @@ app.kubernetes.io/component: {{ .component }}
 {{- if ne .component "query" }}true{{- end }}
 {{- end }}
 
+{{/* Where the API keys Secret is mounted (a directory mount: a subPath mount would never see updates). */}}
+{{- define "lambda.apiKeysDir" -}}
+/etc/lambda/api-keys
+{{- end }}
+
 {{/*
 Environment of a component: connections, the shared settings of lambda-shared.yaml and the
 component's own settings, by Spring's relaxed binding. docker/compose.yaml sets the same names.
@@ -101,6 +106,10 @@ component's own settings, by Spring's relaxed binding. docker/compose.yaml sets 
 {{- $settings := index $values .component }}
 - name: JAVA_TOOL_OPTIONS
   value: {{ $values.javaToolOptions | quote }}
+{{- with $values.security.apiKeys.existingSecret }}
+- name: LAMBDA_SECURITY_API_KEYS_FILE
+  value: {{ printf "%s/%s" (include "lambda.apiKeysDir" $) $values.security.apiKeys.key | quote }}
+{{- end }}
 {{- if include "lambda.usesKafka" . }}
 - name: SPRING_KAFKA_BOOTSTRAP_SERVERS
   value: {{ $values.kafka.bootstrapServers | quote }}
@@ -201,6 +210,9 @@ component's own settings, by Spring's relaxed binding. docker/compose.yaml sets 
 {{- define "lambda.deployment" -}}
 {{- $values := .root.Values }}
 {{- $settings := index $values .component }}
+{{- if eq (int $values.managementPort) (int $settings.port) }}
+{{- fail (printf "managementPort (%d) must differ from %s.port: the actuator would be served on the public Service" (int $values.managementPort) .component) }}
+{{- end }}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -235,7 +247,7 @@ spec:
         {{- end }}
         {{- if $values.metrics.scrapeAnnotations }}
         prometheus.io/scrape: "true"
-        prometheus.io/port: {{ $settings.port | quote }}
+        prometheus.io/port: {{ $values.managementPort | quote }}
         prometheus.io/path: /actuator/prometheus
         {{- end }}
         {{- with $settings.podAnnotations }}
@@ -262,27 +274,32 @@ spec:
             - name: http
               containerPort: {{ $settings.port }}
               protocol: TCP
+            - name: management
+              containerPort: {{ $values.managementPort }}
+              protocol: TCP
           env:
             - name: SERVER_PORT
               value: {{ $settings.port | quote }}
+            - name: MANAGEMENT_SERVER_PORT
+              value: {{ $values.managementPort | quote }}
             {{- include "lambda.env" . | trim | nindent 12 }}
           startupProbe:
             httpGet:
               path: /actuator/health/liveness
-              port: http
+              port: management
             periodSeconds: 5
             failureThreshold: 36
           livenessProbe:
             httpGet:
               path: /actuator/health/liveness
-              port: http
+              port: management
             periodSeconds: 10
             timeoutSeconds: 3
             failureThreshold: 3
           readinessProbe:
             httpGet:
               path: /actuator/health/readiness
-              port: http
+              port: management
             periodSeconds: 5
             timeoutSeconds: 3
             failureThreshold: 3
@@ -299,6 +316,11 @@ spec:
             {{- if eq .component "batch" }}
             - name: data
               mountPath: /data
+            {{- end }}
+            {{- if $values.security.apiKeys.existingSecret }}
+            - name: api-keys
+              mountPath: {{ include "lambda.apiKeysDir" .root }}
+              readOnly: true
             {{- end }}
             {{- with $values.extraVolumeMounts }}
             {{- toYaml . | nindent 12 }}
@@ -321,6 +343,12 @@ spec:
           emptyDir:
             sizeLimit: 1Gi
           {{- end }}
+        {{- end }}
+        {{- with $values.security.apiKeys.existingSecret }}
+        - name: api-keys
+          secret:
+            secretName: {{ . }}
+            defaultMode: 0440
         {{- end }}
         {{- with $values.extraVolumes }}
         {{- toYaml . | nindent 8 }}
@@ -443,19 +471,41 @@ spec:
     - ports:
         - port: http
           protocol: TCP
-      {{- if $settings.networkPolicy.from }}
+      {{- with $settings.networkPolicy.from }}
       from:
-        {{- toYaml $settings.networkPolicy.from | nindent 8 }}
-        {{- with $values.networkPolicy.metricsFrom }}
         {{- toYaml . | nindent 8 }}
-        {{- end }}
       {{- end }}
+    {{- with $values.networkPolicy.metricsFrom }}
+    - ports:
+        - port: management
+          protocol: TCP
+      from:
+        {{- toYaml . | nindent 8 }}
+    {{- end }}
 {{- end }}
 {{- end }}
 
 {{- define "lambda.serviceMonitor" -}}
 {{- $values := .root.Values }}
 {{- if $values.metrics.serviceMonitor.enabled }}
+{{- /* headless, cluster-internal, only for the scrape: the component's Service stays on the API port */}}
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ include "lambda.componentName" . }}-management
+  labels:
+    {{- include "lambda.labels" . | nindent 4 }}
+    lambda.io/port: management
+spec:
+  clusterIP: None
+  selector:
+    {{- include "lambda.selectorLabels" . | nindent 4 }}
+  ports:
+    - name: management
+      port: {{ $values.managementPort }}
+      targetPort: management
+      protocol: TCP
+---
 apiVersion: monitoring.coreos.com/v1
 kind: ServiceMonitor
 metadata:
@@ -469,8 +519,9 @@ spec:
   selector:
     matchLabels:
       {{- include "lambda.selectorLabels" . | nindent 6 }}
+      lambda.io/port: management
   endpoints:
-    - port: http
+    - port: management
       path: /actuator/prometheus
       interval: {{ $values.metrics.serviceMonitor.interval }}
       scrapeTimeout: {{ $values.metrics.serviceMonitor.scrapeTimeout }}

@@ -10,6 +10,7 @@ import io.lambda.core.event.Event;
 import io.lambda.core.event.EventCodec;
 import io.lambda.core.time.Granularity;
 import io.lambda.localservers.RealServers;
+import io.lambda.localservers.TestApiKeys;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -121,15 +122,25 @@ public final class BatchTestKit {
         return count;
     }
 
+    /** POST to a service of this JVM, with the admin test key. */
     public static HttpResponse<String> post(String url, String body) throws Exception {
+        return post(url, body, TestApiKeys.ADMIN);
+    }
+
+    public static HttpResponse<String> post(String url, String body, String apiKey) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header(TestApiKeys.HEADER, apiKey)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** GET from a service of this JVM, with the admin test key. */
     public static HttpResponse<String> get(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return get(url, TestApiKeys.ADMIN);
+    }
+
+    public static HttpResponse<String> get(String url, String apiKey) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header(TestApiKeys.HEADER, apiKey).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     public static JsonNode json(HttpResponse<String> response) {

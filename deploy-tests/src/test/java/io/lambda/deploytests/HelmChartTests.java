@@ -62,7 +62,9 @@ class HelmChartTests {
 			List<Manifest> deployments = ManifestInvariants.component(manifests, component.getKey());
 			assertThat(deployments).as("%s deployment", component.getKey()).hasSize(1);
 			Map<String, Object> container = ManifestInvariants.containers(ManifestInvariants.podSpec(deployments.get(0))).get(0);
-			assertThat(Manifest.at(container, "ports")).asList().extracting(port -> Manifest.at(port, "containerPort"))
+			assertThat(Manifest.at(container, "ports")).asList()
+					.filteredOn(port -> "http".equals(Manifest.at(port, "name")))
+					.extracting(port -> Manifest.at(port, "containerPort"))
 					.as("%s container port = server.port of its application.yaml", component.getKey())
 					.containsExactly(component.getValue());
 			assertThat(ManifestInvariants.ofKind(manifests, "Service"))

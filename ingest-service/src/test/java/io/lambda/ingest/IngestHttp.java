@@ -1,5 +1,6 @@
 package io.lambda.ingest;
 
+import io.lambda.localservers.TestApiKeys;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,6 +26,7 @@ final class IngestHttp {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", contentType)
+                .header(TestApiKeys.HEADER, TestApiKeys.INGEST)
                 .POST(body)
                 .build();
         try {

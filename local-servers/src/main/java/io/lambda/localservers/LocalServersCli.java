@@ -38,6 +38,10 @@ public final class LocalServersCli {
                     }
                     out.printf("  all healthy after %.1f s%n%n", (System.nanoTime() - started) / 1e9);
                     printStatus(stack, out);
+                    StackApiKey key = StackApiKey.of(layout);
+                    out.printf("%nAPI key (scopes ingest, read, admin; kept in %s):%n  %s%n"
+                            + "  curl -H 'X-API-Key: %s' '%s/api/v1/freshness'%n",
+                            home.root().relativize(key.file()), key.key(), key.key(), stack.service("query-service").baseUrl());
                 }
                 case "down" -> {
                     List<String> stopped = stack.stopAll();

@@ -79,6 +79,7 @@ public final class ServiceProcess {
         arguments.put("spring.kafka.bootstrap-servers", layout.kafkaBootstrapServers());
         arguments.put("spring.cassandra.contact-points", layout.cassandraContactPoint());
         arguments.put("spring.cassandra.local-datacenter", CassandraServer.DATACENTER);
+        arguments.putAll(StackApiKey.of(layout).serviceProperties()); // security is on: the layout's key opens every scope
         arguments.putAll(properties); // a repeated argument would be joined with a comma, so override here
         arguments.forEach((key, value) -> command.add("--" + key + "=" + value));
         process.start(command, home.root());
@@ -103,6 +104,11 @@ public final class ServiceProcess {
     /** Kills the service at once (SIGKILL), as a crash would: for fault-injection tests. */
     public void kill() {
         process.kill();
+    }
+
+    /** The key this service accepts for every scope (the layout's {@link StackApiKey}). */
+    public String apiKey() {
+        return StackApiKey.of(layout).key();
     }
 
     public String baseUrl() {

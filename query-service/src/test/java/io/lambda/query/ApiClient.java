@@ -1,5 +1,6 @@
 package io.lambda.query;
 
+import io.lambda.localservers.TestApiKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -8,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -20,6 +22,7 @@ public final class ApiClient {
     }
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final String base;
@@ -30,7 +33,8 @@ public final class ApiClient {
 
     /** GET a path whose query is already encoded. */
     public Answer get(String pathAndQuery) {
-        return send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).GET().build());
+        return send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).header(TestApiKeys.HEADER, TestApiKeys.READ)
+                .GET().build());
     }
 
     /** POST a document from {@code graphql-test/} with these variables to /graphql. */
@@ -38,6 +42,15 @@ public final class ApiClient {
         String body = JSON.writeValueAsString(Map.of("query", document(documentName), "variables", variables));
         return send(HttpRequest.newBuilder(URI.create(base + "/graphql"))
                 .header("Content-Type", "application/json")
+                .header(TestApiKeys.HEADER, TestApiKeys.READ)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    /** POST this body, as it is, to /graphql (for malformed requests). */
+    public Answer postGraphql(String contentType, String body) {
+        return send(HttpRequest.newBuilder(URI.create(base + "/graphql"))
+                .header("Content-Type", contentType)
+                .header(TestApiKeys.HEADER, TestApiKeys.READ)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
@@ -52,7 +65,9 @@ public final class ApiClient {
         }
     }
 
-    private Answer send(HttpRequest request) {
+    private Answer send(HttpRequest unbounded) {
+        // a request the service never answers fails the test instead of hanging it
+        HttpRequest request = HttpRequest.newBuilder(unbounded, (name, value) -> true).timeout(TIMEOUT).build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             String body = response.body();

@@ -3,6 +3,9 @@ package io.lambda.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.lambda.localservers.ProjectHome;
+import io.lambda.localservers.StackApiKey;
+import io.lambda.localservers.StackLayout;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -32,6 +35,8 @@ import tools.jackson.databind.json.JsonMapper;
 class WalkingSkeletonIntegrationTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The key the test layout's services accept (made on first use under .lambda/test/). */
+    private static final String API_KEY = StackApiKey.of(StackLayout.test(ProjectHome.locate())).key();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static RunningStack stack;
 
@@ -119,12 +124,13 @@ class WalkingSkeletonIntegrationTests {
 
     private static HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("X-API-Key", API_KEY)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("X-API-Key", API_KEY).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

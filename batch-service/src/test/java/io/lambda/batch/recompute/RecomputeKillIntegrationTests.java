@@ -156,7 +156,7 @@ class RecomputeKillIntegrationTests {
         // Wait for the cut to pass the seeded ingest times: until then a run has nothing new.
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             HttpResponse<String> started = BatchTestKit.post(service.baseUrl() + "/api/v1/batch/runs",
-                    "{\"mode\":\"" + mode + "\"}");
+                    "{\"mode\":\"" + mode + "\"}", service.apiKey());
             assertThat(started.statusCode()).as(started.body()).isIn(202, 409);
             runId[0] = started.statusCode() == 202 ? json(started).get("runId").asString() : null;
             return runId[0] != null;
@@ -174,6 +174,6 @@ class RecomputeKillIntegrationTests {
     }
 
     private JsonNode run(String runId) throws Exception {
-        return json(BatchTestKit.get(service.baseUrl() + "/api/v1/batch/runs/" + runId));
+        return json(BatchTestKit.get(service.baseUrl() + "/api/v1/batch/runs/" + runId, service.apiKey()));
     }
 }

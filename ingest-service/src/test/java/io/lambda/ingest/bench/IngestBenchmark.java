@@ -2,6 +2,8 @@ package io.lambda.ingest.bench;
 
 import io.lambda.core.event.Event;
 import io.lambda.core.event.EventCodec;
+import io.lambda.localservers.StackApiKey;
+import io.lambda.localservers.TestApiKeys;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -160,7 +162,13 @@ public final class IngestBenchmark {
         }
         command.addAll(List.of("-jar", jar.toString(),
                 "--server.port=" + port, "--spring.kafka.bootstrap-servers=" + bootstrap,
-                "--lambda.ingest.topic.name=" + topic, "--lambda.ingest.topic.partitions=" + PARTITIONS));
+                "--lambda.ingest.topic.name=" + topic, "--lambda.ingest.topic.partitions=" + PARTITIONS,
+                // measured with security on, as deployed, but without a rate limit in the way
+                "--lambda.security.api-keys[0].id=bench",
+                "--lambda.security.api-keys[0].sha256=" + StackApiKey.sha256Hex(TestApiKeys.INGEST),
+                "--lambda.security.api-keys[0].scopes=ingest",
+                "--lambda.security.rate-limits.ingest.requests-per-second=1000000",
+                "--lambda.security.rate-limits.ingest.burst=1000000"));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
@@ -257,6 +265,7 @@ public final class IngestBenchmark {
             HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/api/v1/events"))
                     .header("Content-Type", "application/json")
+                    .header(TestApiKeys.HEADER, TestApiKeys.INGEST)
                     .timeout(Duration.ofSeconds(30))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding());
             return response.statusCode() == 202;

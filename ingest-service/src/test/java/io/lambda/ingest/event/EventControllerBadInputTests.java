@@ -5,6 +5,7 @@ import static org.mockito.Mockito.verifyNoInteractions;
 
 import io.lambda.core.event.EventCodec;
 import io.lambda.ingest.system.IngestProperties;
+import io.lambda.localservers.TestApiKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -191,8 +192,8 @@ class EventControllerBadInputTests {
     @ParameterizedTest(name = "{0}")
     @MethodSource("badRequests")
     void badInputGetsA4xxProblemAndWritesNothing(Case c) throws Exception {
-        var request = c.method() == HttpMethod.GET ? mvc.get().uri("/api/v1/events")
-                : mvc.post().uri("/api/v1/events").content(c.body());
+        var request = (c.method() == HttpMethod.GET ? mvc.get().uri("/api/v1/events")
+                : mvc.post().uri("/api/v1/events").content(c.body())).header(TestApiKeys.HEADER, TestApiKeys.INGEST);
         if (c.contentType() != null) {
             request = request.contentType(c.contentType());
         }

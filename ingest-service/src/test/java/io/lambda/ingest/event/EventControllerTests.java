@@ -8,6 +8,7 @@ import static org.mockito.Mockito.when;
 import io.lambda.core.event.Event;
 import io.lambda.core.event.EventCodec;
 import io.lambda.ingest.system.IngestProperties;
+import io.lambda.localservers.TestApiKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -153,7 +154,7 @@ class EventControllerTests {
     }
 
     private MockHttpServletResponse post(String contentType, String body) {
-        return mvc.post().uri("/api/v1/events").contentType(contentType)
+        return mvc.post().uri("/api/v1/events").header(TestApiKeys.HEADER, TestApiKeys.INGEST).contentType(contentType)
                 .content(body.getBytes(StandardCharsets.UTF_8)).exchange().getResponse();
     }
 

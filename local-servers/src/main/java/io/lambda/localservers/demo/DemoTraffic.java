@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code ./lambda demo}: sends {@link DemoWorkload} traffic through the public ingest API at a
- * steady rate until stopped, with a progress line every few seconds.
+ * steady rate until stopped, with a progress line every few seconds. The key with scope
+ * {@code ingest} comes from {@code LAMBDA_API_KEY}.
  */
 public final class DemoTraffic {
 
@@ -44,6 +45,12 @@ public final class DemoTraffic {
         }
         if (rate < 1 || rate > 100_000) {
             System.err.println("--rate is between 1 and 100000 events per second");
+            System.exit(2);
+        }
+        // from the environment, not an argument: other users can read a process's arguments, not its environment
+        String apiKey = System.getenv("LAMBDA_API_KEY");
+        if (apiKey == null || apiKey.isBlank()) {
+            System.err.println("no API key: set LAMBDA_API_KEY (./lambda demo reads the one ./lambda up made)");
             System.exit(2);
         }
         DemoWorkload workload = new DemoWorkload(seed, 300, 5000, 0.03, 0.02);
@@ -82,6 +89,7 @@ public final class DemoTraffic {
                         HttpResponse<String> response = http.send(HttpRequest.newBuilder(events)
                                 .timeout(Duration.ofSeconds(10))
                                 .header("Content-Type", "application/json")
+                                .header("X-API-Key", apiKey.strip())
                                 .POST(HttpRequest.BodyPublishers.ofString("[" + String.join(",", part) + "]"))
                                 .build(), HttpResponse.BodyHandlers.ofString());
                         if (response.statusCode() == 202) {

@@ -9,6 +9,7 @@ import graphql.schema.CoercingParseLiteralException;
 import graphql.schema.CoercingParseValueException;
 import graphql.schema.CoercingSerializeException;
 import graphql.schema.GraphQLScalarType;
+import io.lambda.query.view.ViewQueries;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -74,7 +75,7 @@ final class DateTimeScalar {
         }
 
         private static Instant parse(String text) {
-            return OffsetDateTime.parse(text).toInstant();
+            return ViewQueries.rfc3339(text);
         }
 
         private static String message(String text) {

@@ -16,7 +16,7 @@ import org.springframework.graphql.execution.RuntimeWiringConfigurer;
 /**
  * The GraphQL runtime: the {@code DateTime} scalar and the limits that keep one document from
  * costing more than many REST requests (Boot hands every {@code Instrumentation} bean to the engine).
- * Introspection is {@code spring.graphql.schema.introspection.enabled}; GraphiQL is on in the
+ * Introspection follows {@code lambda.graphql.introspection} (off by default); GraphiQL is on in the
  * {@code local} profile only.
  */
 @Configuration(proxyBeanMethods = false)
@@ -48,5 +48,10 @@ class GraphqlConfiguration {
     @Bean
     MaxQueryComplexityInstrumentation maxQueryComplexity(QueryProperties properties) {
         return new MaxQueryComplexityInstrumentation(properties.graphql().maxComplexity());
+    }
+
+    @Bean
+    DocumentLimits documentLimits(QueryProperties properties) {
+        return new DocumentLimits(properties.graphql().maxDocumentChars(), properties.graphql().maxOperations());
     }
 }

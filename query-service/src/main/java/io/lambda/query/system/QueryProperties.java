@@ -58,7 +58,13 @@ public record QueryProperties(@Min(1) int maxSeriesBuckets, @NotNull Duration ca
     public record BatchCache(@Min(0) long maxBytes) {
     }
 
-    /** @param maxDepth deepest selection accepted; @param maxComplexity most fields per document */
-    public record Graphql(@Min(1) int maxDepth, @Min(1) int maxComplexity) {
+    /**
+     * @param maxDepth         deepest selection accepted
+     * @param maxComplexity    most fields per document (aliases count)
+     * @param maxOperations    most operations one document may define (one runs per request)
+     * @param maxDocumentChars longest document accepted, checked before it is parsed
+     */
+    public record Graphql(@Min(1) int maxDepth, @Min(1) int maxComplexity, @Min(1) int maxOperations,
+                          @Min(1) int maxDocumentChars) {
     }
 }

@@ -83,11 +83,23 @@ public class ViewQueries {
             throw new BadQueryException(parameter, "is required");
         }
         try {
-            return OffsetDateTime.parse(text).toInstant();
+            return rfc3339(text);
         } catch (DateTimeParseException e) {
             throw new BadQueryException(parameter,
                     "must be an RFC 3339 date-time with an offset, e.g. 2026-11-26T10:00:00Z, was '" + text + "'");
         }
+    }
+
+    /**
+     * RFC 3339 (an offset is required). Its years have four digits; java.time would take years up to
+     * ±999999999, whose epoch milliseconds overflow the bucket arithmetic, so they are refused here.
+     */
+    public static Instant rfc3339(String text) {
+        OffsetDateTime time = OffsetDateTime.parse(text);
+        if (time.getYear() < 0 || time.getYear() > 9999) {
+            throw new DateTimeParseException("the year must have four digits", text, 0);
+        }
+        return time.toInstant();
     }
 
     public static Granularity granularity(String text) {

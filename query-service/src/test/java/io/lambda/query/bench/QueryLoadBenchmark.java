@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import io.lambda.localservers.TestApiKeys;
 import io.lambda.query.ApiClient;
 import io.lambda.query.SeededCells;
 import io.lambda.store.LambdaStore;
@@ -94,12 +95,12 @@ public final class QueryLoadBenchmark {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             HttpRequest rest = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                     + "/api/v1/views/pageviews/series?key=%2Fhome&from=" + from + "&to=" + to + "&granularity=hour"))
-                    .GET().build();
+                    .header(TestApiKeys.HEADER, TestApiKeys.READ).GET().build();
             String document = ApiClient.document("series").replace("\"", "\\\"").replace("\n", " ");
             String body = "{\"query\":\"" + document + "\",\"variables\":{\"view\":\"pageviews\",\"key\":\"/home\","
                     + "\"from\":\"" + from + "\",\"to\":\"" + to + "\",\"granularity\":\"HOUR\"}}";
             HttpRequest graphql = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/graphql"))
-                    .header("Content-Type", "application/json")
+                    .header("Content-Type", "application/json").header(TestApiKeys.HEADER, TestApiKeys.READ)
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build();
             checkSameAnswer(http, rest, graphql);
 

@@ -214,7 +214,8 @@ public final class SpeedBenchmark {
 
     private static Map<Double, Double> freshnessBuckets(ServiceProcess service) throws Exception {
         String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(service.baseUrl()
-                + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                + "/actuator/prometheus")).header("X-API-Key", service.apiKey()).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
         Map<Double, Double> buckets = new TreeMap<>();
         Matcher m = BUCKET.matcher(body);
         while (m.find()) {

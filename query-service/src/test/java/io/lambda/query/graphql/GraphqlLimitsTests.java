@@ -1,0 +1,79 @@
+package io.lambda.query.graphql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.verifyNoInteractions;
+
+import io.lambda.query.freshness.FreshnessQuery;
+import io.lambda.query.system.QueryMetrics;
+import io.lambda.query.system.QueryProperties;
+import io.lambda.query.view.ViewQueries;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.graphql.test.autoconfigure.GraphQlTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.graphql.test.tester.GraphQlTester;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+
+/**
+ * The GraphQL limits with the default settings of application.yaml: a document over a limit is
+ * refused before any resolver runs, so the views, Cassandra and the metrics never see it.
+ * Introspection is on here so that a document can be deeper than the schema's own 3 levels.
+ */
+@GraphQlTest(controllers = QueryGraphqlController.class, properties = "lambda.graphql.introspection=true")
+@Import(GraphqlConfiguration.class)
+@EnableConfigurationProperties(QueryProperties.class)
+class GraphqlLimitsTests {
+
+    private static final String SERIES = "series(view: \"pageviews\", key: \"/home\", from: \"2026-11-20T06:00:00Z\", "
+            + "to: \"2026-11-20T14:00:00Z\", granularity: HOUR) { points { start value } total }";
+
+    @Autowired
+    GraphQlTester graphQl;
+
+    @MockitoBean
+    ViewQueries queries;
+
+    @MockitoBean
+    FreshnessQuery freshness;
+
+    @MockitoBean
+    QueryMetrics metrics;
+
+    @Test
+    void aDocumentCostlierThan200FieldsIsRefusedBeforeItExecutes() {
+        // 70 aliased series of 4 fields each: 280 > 200
+        String document = IntStream.range(0, 70).mapToObj(i -> "s" + i + ": " + SERIES)
+                .collect(Collectors.joining("\n", "{\n", "\n}"));
+
+        graphQl.document(document).execute().errors().satisfy(errors -> assertThat(errors)
+                .anySatisfy(error -> assertThat(error.getMessage()).containsIgnoringCase("complexity")));
+        verifyNoInteractions(queries, freshness, metrics);
+    }
+
+    @Test
+    void aDocumentDeeperThan10IsRefusedBeforeItExecutes() {
+        String deep = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType "
+                + "{ name } } } } } } } } } } }";
+
+        graphQl.document(deep).execute().errors().satisfy(errors -> assertThat(errors)
+                .anySatisfy(error -> assertThat(error.getMessage()).containsIgnoringCase("depth")));
+        graphQl.document("{ __schema { types { name } } }").execute().errors().verify(); // introspection itself works
+        verifyNoInteractions(queries, freshness, metrics);
+    }
+
+    @Test
+    void moreOperationsThanAllowedOrALongerDocumentIsRefusedBeforeItExecutes() {
+        String elevenOperations = IntStream.range(0, 11).mapToObj(i -> "query q" + i + " { freshness { checkedAt } }")
+                .collect(Collectors.joining("\n"));
+        graphQl.document(elevenOperations).operationName("q0").execute().errors().satisfy(errors -> assertThat(errors)
+                .anySatisfy(error -> assertThat(error.getMessage()).contains("11 operations")));
+
+        String padded = "{ freshness { checkedAt } }" + " ".repeat(16_384);
+        graphQl.document(padded).execute().errors().satisfy(errors -> assertThat(errors)
+                .anySatisfy(error -> assertThat(error.getMessage()).contains("characters long")));
+        verifyNoInteractions(queries, freshness, metrics);
+    }
+}
