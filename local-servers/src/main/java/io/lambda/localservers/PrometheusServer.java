@@ -71,9 +71,12 @@ public final class PrometheusServer {
                 scrape_configs:
                   - job_name: lambda
                     metrics_path: /actuator/prometheus
+                    # the services' endpoints need a key on their own port (docs/security.md)
+                    authorization:
+                      credentials: '%s'
                     static_configs:
                       - targets: [%s]
-                """.formatted(layout.name(), targets));
+                """.formatted(layout.name(), StackApiKey.of(layout).key(), targets));
         process.start(List.of(BINARY.toString(), "--config.file=" + config,
                 "--storage.tsdb.path=" + dir.resolve("data"), "--storage.tsdb.retention.time=2d",
                 "--web.listen-address=127.0.0.1:" + port, "--web.page-title=" + process.marker()), dir);

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lambda.core.event.Event;
-import io.lambda.localservers.ProjectHome;
-import io.lambda.localservers.StackApiKey;
-import io.lambda.localservers.StackLayout;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -34,7 +31,6 @@ final class LambdaClient {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
     /** The key the test layout's services accept (made on first use under .lambda/test/). */
-    private static final String API_KEY = StackApiKey.of(StackLayout.test(ProjectHome.locate())).key();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final String SERIES_QUERY = """
             query($view: String!, $key: String, $from: DateTime!, $to: DateTime!) {
@@ -219,15 +215,16 @@ final class LambdaClient {
         return json;
     }
 
-    static HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
+    /** Posts JSON with the key of the stack's layout, which every scope of its services accepts. */
+    HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").header("X-API-Key", API_KEY)
+                .header("Content-Type", "application/json").header("X-API-Key", stack.apiKey())
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+    HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("X-API-Key", API_KEY).GET().build(),
+                .header("X-API-Key", stack.apiKey()).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -141,7 +141,7 @@ class ObservabilityIntegrationTests {
                 .containsExactlyInAnyOrder("ingest-service", "speed-service", "batch-service", "query-service");
 
         client.ingest(events("r1", EVENTS_PER_ROUND), 100);
-        HttpResponse<String> rejected = LambdaClient.post(stack.url("ingest-service", "/api/v1/events"),
+        HttpResponse<String> rejected = client.post(stack.url("ingest-service", "/api/v1/events"),
                 "[{\"eventId\":\"no-timestamp\",\"type\":\"pageview\",\"attributes\":{\"url\":\"/a\"}}]");
         assertThat(rejected.statusCode()).as(rejected.body()).isBetween(400, 499);
         query();
@@ -300,7 +300,7 @@ class ObservabilityIntegrationTests {
         LambdaClient.Answer series = client.series(LambdaClient.Api.REST, "pageviews", "/p1", hour.minus(Duration.ofHours(1)),
                 hour.plus(Duration.ofHours(1)));
         assertThat(series.status()).as(series.body().toString()).isEqualTo(200);
-        HttpResponse<String> freshness = LambdaClient.get(stack.url("query-service", "/api/v1/freshness"));
+        HttpResponse<String> freshness = client.get(stack.url("query-service", "/api/v1/freshness"));
         assertThat(freshness.statusCode()).as(freshness.body()).isEqualTo(200);
     }
 

@@ -6,6 +6,7 @@ import io.lambda.localservers.LocalStack;
 import io.lambda.localservers.ProjectHome;
 import io.lambda.localservers.RealServers;
 import io.lambda.localservers.ServiceProcess;
+import io.lambda.localservers.StackApiKey;
 import io.lambda.localservers.StackLayout;
 import java.io.IOException;
 import java.time.Duration;
@@ -127,6 +128,11 @@ final class RunningStack implements AutoCloseable {
 
     String kafkaBootstrapServers() {
         return kafkaBootstrapServers;
+    }
+
+    /** The key the services of this stack accept for every scope (made on first use in its state folder). */
+    String apiKey() {
+        return StackApiKey.of(stack.layout()).key();
     }
 
     StackLayout layout() {

@@ -3,14 +3,7 @@ package io.lambda.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.lambda.localservers.ProjectHome;
-import io.lambda.localservers.StackApiKey;
-import io.lambda.localservers.StackLayout;
-import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,14 +28,13 @@ import tools.jackson.databind.json.JsonMapper;
 class WalkingSkeletonIntegrationTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    /** The key the test layout's services accept (made on first use under .lambda/test/). */
-    private static final String API_KEY = StackApiKey.of(StackLayout.test(ProjectHome.locate())).key();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static RunningStack stack;
+    private static LambdaClient client;
 
     @BeforeAll
     static void startStack() {
         stack = RunningStack.onSharedServers(Duration.ofSeconds(10));
+        client = new LambdaClient(stack);
     }
 
     @AfterAll
@@ -69,7 +61,7 @@ class WalkingSkeletonIntegrationTests {
                     "attributes", Map.of("url", url, "userId", "u" + random.nextInt(50))));
         }
         for (int from = 0; from < events.size(); from += 100) {
-            HttpResponse<String> response = post(stack.url("ingest-service", "/api/v1/events"),
+            HttpResponse<String> response = client.post(stack.url("ingest-service", "/api/v1/events"),
                     JSON.writeValueAsString(events.subList(from, from + 100)));
             assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
             assertThat(JSON.readTree(response.body()).get("accepted").asInt()).isEqualTo(100);
@@ -99,12 +91,12 @@ class WalkingSkeletonIntegrationTests {
     }
 
     private JsonNode runToEnd() throws Exception {
-        HttpResponse<String> started = post(stack.url("batch-service", "/api/v1/batch/runs"), "{\"mode\":\"full\"}");
+        HttpResponse<String> started = client.post(stack.url("batch-service", "/api/v1/batch/runs"), "{\"mode\":\"full\"}");
         assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
         String runId = JSON.readTree(started.body()).get("runId").asString();
         JsonNode[] run = new JsonNode[1];
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            run[0] = JSON.readTree(get(stack.url("batch-service", "/api/v1/batch/runs/" + runId)).body());
+            run[0] = JSON.readTree(client.get(stack.url("batch-service", "/api/v1/batch/runs/" + runId)).body());
             return !run[0].get("status").asString().equals("RUNNING");
         });
         return run[0];
@@ -117,20 +109,8 @@ class WalkingSkeletonIntegrationTests {
     private JsonNode series(String url, Instant hour) throws Exception {
         String query = "/api/v1/views/pageviews/series?key=" + URLEncoder.encode(url, StandardCharsets.UTF_8)
                 + "&from=" + hour + "&to=" + hour.plus(1, ChronoUnit.HOURS) + "&granularity=hour";
-        HttpResponse<String> response = get(stack.url("query-service", query));
+        HttpResponse<String> response = client.get(stack.url("query-service", query));
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body());
-    }
-
-    private static HttpResponse<String> post(String url, String body) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").header("X-API-Key", API_KEY)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static HttpResponse<String> get(String url) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("X-API-Key", API_KEY).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }
