@@ -31,7 +31,7 @@ import tools.jackson.databind.JsonNode;
  * of docs/reliability.md), on the shared Kafka and Cassandra. Each scenario has a key namespace of
  * its own, so they share one stack and still each compare all of their own answers, through REST
  * and GraphQL, with the ground truth. Size per scenario: {@code -Dlambda.system.events} (4,000 by
- * default; {@code -Psystem-large} sends 1,000,000).
+ * default; {@code -Psystem-large} sends 250,000 per scenario, 1.25 million in all).
  */
 class ServiceFaultsIntegrationTests {
 
