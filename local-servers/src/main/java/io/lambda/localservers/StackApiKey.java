@@ -71,6 +71,11 @@ public final class StackApiKey {
         properties.put("lambda.security.api-keys[0].id", "local");
         properties.put("lambda.security.api-keys[0].sha256", sha256());
         properties.put("lambda.security.api-keys[0].scopes", "ingest,read,admin");
+        // One key serves the whole local stack (demo, dashboards, tests that poll in tight loops): the
+        // limits that keep one production key from starving the others would only get in the way.
+        properties.put("lambda.security.rate-limits.ingest.requests-per-second", "20000");
+        properties.put("lambda.security.rate-limits.read.requests-per-second", "20000");
+        properties.put("lambda.security.rate-limits.admin.requests-per-second", "1000");
         return properties;
     }
 

@@ -267,7 +267,8 @@ class ObservabilityIntegrationTests {
                 Instant.now().truncatedTo(ChronoUnit.MILLIS), Map.of("url", "/traced", "userId", "u-traced")))));
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(stack.url("ingest-service",
                         "/api/v1/events"))).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").header("traceparent", traceparent)
+                .header("Content-Type", "application/json").header("X-API-Key", stack.apiKey())
+                .header("traceparent", traceparent)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
 
