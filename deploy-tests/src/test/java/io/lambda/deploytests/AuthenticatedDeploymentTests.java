@@ -60,6 +60,8 @@ class AuthenticatedDeploymentTests {
 			assertThat(ManifestInvariants.env(container)).as("%s environment", component)
 					.containsEntry(KEYS_FILE_VARIABLE, KEYS_DIR + "/keys.properties");
 		}
+		// the same check the kustomize overlays pass (KustomizeOverlaysTests)
+		assertThat(ManifestInvariants.apiKeysFromSecret(manifests, SECRET, KEYS_DIR + "/keys.properties")).isEmpty();
 		assertThat(ManifestInvariants.violations(manifests)).isEmpty();
 	}
 
@@ -108,6 +110,7 @@ class AuthenticatedDeploymentTests {
 					.as("%s scrape annotations", component)
 					.containsEntry("prometheus.io/port", "9100").containsEntry("prometheus.io/path", "/actuator/prometheus");
 		}
+		assertThat(ManifestInvariants.actuatorOnManagementPort(manifests, 9100)).isEmpty();
 		for (Manifest service : ManifestInvariants.ofKind(manifests, "Service")) {
 			assertThat(service.list("spec", "ports")).as("ports of %s", service.id())
 					.extracting(port -> Manifest.at(port, "targetPort")).containsExactly("http");

@@ -21,6 +21,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class KustomizeOverlaysTests {
 
+	/** The Secret the base mounts, and the file in it: the names docs/security.md and the chart use. */
+	static final String API_KEYS_SECRET = "lambda-api-keys";
+
+	static final String API_KEYS_FILE = "/etc/lambda/api-keys/api-keys.yaml";
+
+	/** The chart's default managementPort. */
+	static final int MANAGEMENT_PORT = 9000;
+
 	@ParameterizedTest
 	@ValueSource(strings = { "local", "production" })
 	void overlayBuildsAndKeepsEveryInvariant(String overlay) {
@@ -30,9 +38,38 @@ class KustomizeOverlaysTests {
 		for (Map.Entry<String, Integer> component : ServicePorts.BY_COMPONENT.entrySet()) {
 			Manifest deployment = ManifestInvariants.component(manifests, component.getKey()).get(0);
 			Map<String, Object> container = ManifestInvariants.containers(ManifestInvariants.podSpec(deployment)).get(0);
-			assertThat(Manifest.at(container, "ports")).asList().extracting(port -> Manifest.at(port, "containerPort"))
-					.as("%s container port = server.port of its application.yaml", component.getKey())
-					.containsExactly(component.getValue());
+			assertThat(Manifest.at(container, "ports")).asList()
+					.extracting(port -> Manifest.at(port, "name") + ":" + Manifest.at(port, "containerPort"))
+					.as("%s container ports: http = server.port of its application.yaml, and management", component.getKey())
+					.containsExactlyInAnyOrder("http:" + component.getValue(), "management:" + MANAGEMENT_PORT);
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "local", "production" })
+	void everyServiceReadsItsKeysFromTheOptionalSecretAndServesTheActuatorOnTheManagementPort(String overlay) {
+		List<Manifest> manifests = Manifest.parseAll(kustomize("overlays/" + overlay));
+
+		assertThat(ManifestInvariants.ofKind(manifests, "Deployment")).as("Deployments of %s", overlay)
+				.hasSize(ServicePorts.COMPONENTS.size());
+		assertThat(ManifestInvariants.apiKeysFromSecret(manifests, API_KEYS_SECRET, API_KEYS_FILE))
+				.as("API keys in overlay %s", overlay).isEmpty();
+		assertThat(ManifestInvariants.actuatorOnManagementPort(manifests, MANAGEMENT_PORT))
+				.as("management port in overlay %s", overlay).isEmpty();
+		for (Manifest deployment : ManifestInvariants.ofKind(manifests, "Deployment")) {
+			// no ServiceMonitor here: the annotations are how Prometheus finds the pods
+			assertThat(Manifest.at(deployment.podTemplate(), "metadata", "annotations", "prometheus.io/scrape"))
+					.as("%s scrape annotation", deployment.id()).isEqualTo("true");
+			// optional: a pod starts without the Secret and answers 401 until it exists
+			assertThat(Manifest.asList(ManifestInvariants.podSpec(deployment).get("volumes")))
+					.filteredOn(volume -> API_KEYS_SECRET.equals(Manifest.at(volume, "secret", "secretName")))
+					.singleElement()
+					.satisfies(volume -> assertThat(Manifest.at(volume, "secret", "optional")).isEqualTo(true));
+		}
+		for (Manifest policy : ManifestInvariants.ofKind(manifests, "NetworkPolicy")) {
+			assertThat(policy.list("spec", "ingress")).as("ingress rules of %s", policy.id())
+					.anySatisfy(rule -> assertThat(Manifest.at(rule, "ports")).asList().singleElement()
+							.satisfies(port -> assertThat(Manifest.at(port, "port")).isEqualTo("management")));
 		}
 	}
 

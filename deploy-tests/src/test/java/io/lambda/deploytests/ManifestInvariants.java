@@ -419,6 +419,89 @@ final class ManifestInvariants {
 				.toList();
 	}
 
+	/**
+	 * Every Deployment reads its API keys from the Secret {@code secret}, mounted read-only as a
+	 * directory (a subPath mount is a copy the kubelet never updates, so keys could not rotate), with
+	 * LAMBDA_SECURITY_API_KEYS_FILE naming {@code keysFile} in that directory.
+	 */
+	static List<String> apiKeysFromSecret(List<Manifest> manifests, String secret, String keysFile) {
+		List<String> problems = new ArrayList<>();
+		String directory = keysFile.substring(0, keysFile.lastIndexOf('/'));
+		for (Manifest deployment : ofKind(manifests, "Deployment")) {
+			Map<String, Object> pod = podSpec(deployment);
+			List<Object> volumes = listOf(pod.get("volumes")).stream()
+					.filter(volume -> secret.equals(Manifest.at(volume, "secret", "secretName"))).toList();
+			if (volumes.size() != 1) {
+				problems.add(deployment.id() + ": " + volumes.size() + " volumes of the Secret " + secret + ", not 1");
+				continue;
+			}
+			Object volumeName = Manifest.at(volumes.get(0), "name");
+			for (Map<String, Object> container : containers(pod)) {
+				String where = deployment.id() + " container " + container.get("name");
+				List<Object> mounts = listOf(container.get("volumeMounts")).stream()
+						.filter(mount -> Objects.equals(volumeName, Manifest.at(mount, "name"))).toList();
+				if (mounts.size() != 1 || !directory.equals(Manifest.at(mounts.get(0), "mountPath"))
+						|| !Boolean.TRUE.equals(Manifest.at(mounts.get(0), "readOnly"))
+						|| Manifest.at(mounts.get(0), "subPath") != null) {
+					problems.add(where + ": the Secret " + secret + " is not mounted read-only as the directory "
+							+ directory + " (mounts " + mounts + ")");
+				}
+				String named = env(container).get("LAMBDA_SECURITY_API_KEYS_FILE");
+				if (!keysFile.equals(named)) {
+					problems.add(where + ": LAMBDA_SECURITY_API_KEYS_FILE is " + named + ", not " + keysFile);
+				}
+			}
+		}
+		return problems;
+	}
+
+	/**
+	 * Every Deployment serves its actuator on the container port named management ({@code port}):
+	 * MANAGEMENT_SERVER_PORT says so, the startup, liveness and readiness probes and the Prometheus
+	 * scrape annotations (where there are any: a ServiceMonitor may scrape instead) use it, and no Service but a "-management" one targets it (the public
+	 * Services expose the API port only).
+	 */
+	static List<String> actuatorOnManagementPort(List<Manifest> manifests, int port) {
+		List<String> problems = new ArrayList<>();
+		for (Manifest deployment : ofKind(manifests, "Deployment")) {
+			for (Map<String, Object> container : containers(podSpec(deployment))) {
+				String where = deployment.id() + " container " + container.get("name");
+				boolean declared = listOf(container.get("ports")).stream().anyMatch(declaredPort ->
+						"management".equals(Manifest.at(declaredPort, "name"))
+								&& Integer.valueOf(port).equals(Manifest.at(declaredPort, "containerPort")));
+				if (!declared) {
+					problems.add(where + ": no container port management = " + port);
+				}
+				if (!String.valueOf(port).equals(env(container).get("MANAGEMENT_SERVER_PORT"))) {
+					problems.add(where + ": MANAGEMENT_SERVER_PORT is " + env(container).get("MANAGEMENT_SERVER_PORT")
+							+ ", not " + port);
+				}
+				for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+					if (!"management".equals(Manifest.at(container, probe, "httpGet", "port"))) {
+						problems.add(where + ": the " + probe + " is not on the management port");
+					}
+				}
+			}
+			Map<String, Object> annotations = Manifest.asMap(Objects.requireNonNullElse(
+					Manifest.at(deployment.podTemplate(), "metadata", "annotations"), Map.of()));
+			if (annotations.containsKey("prometheus.io/scrape")
+					&& (!String.valueOf(port).equals(annotations.get("prometheus.io/port"))
+							|| !"/actuator/prometheus".equals(annotations.get("prometheus.io/path")))) {
+				problems.add(deployment.id() + ": the scrape annotations do not name port " + port
+						+ " and /actuator/prometheus: " + annotations);
+			}
+		}
+		for (Manifest service : ofKind(manifests, "Service")) {
+			boolean targetsManagement = service.list("spec", "ports").stream()
+					.anyMatch(servicePort -> "management".equals(Manifest.at(servicePort, "targetPort"))
+							|| Integer.valueOf(port).equals(Manifest.at(servicePort, "targetPort")));
+			if (targetsManagement && !service.name().endsWith("-management")) {
+				problems.add(service.id() + ": exposes the management port");
+			}
+		}
+		return problems;
+	}
+
 	static List<Manifest> workloads(List<Manifest> manifests) {
 		return manifests.stream().filter(Manifest::isWorkload).toList();
 	}

@@ -144,6 +144,51 @@ class ManifestInvariantsTests {
 				"Secret/oops: the manifests must not carry Secrets");
 	}
 
+	@Test
+	void aCopiedOrMisnamedKeysFileIsCaught() {
+		List<Manifest> manifests = Manifest.parseAll(HelmChart.template(
+				Repository.CHART.resolve("ci/with-monitoring-values.yaml"),
+				Map.of("security.apiKeys.existingSecret", "lambda-api-keys")));
+		String keysFile = "/etc/lambda/api-keys/api-keys.yaml";
+		assertThat(ManifestInvariants.apiKeysFromSecret(manifests, "lambda-api-keys", keysFile)).isEmpty();
+
+		Map<String, Object> ingest = container(ManifestInvariants.component(manifests, "ingest").get(0));
+		Manifest.asList(ingest.get("volumeMounts")).stream().filter(m -> "api-keys".equals(Manifest.at(m, "name")))
+				.forEach(mount -> Manifest.asMap(mount).put("subPath", "api-keys.yaml"));
+		Manifest.asList(container(ManifestInvariants.component(manifests, "query").get(0)).get("env")).stream()
+				.filter(v -> "LAMBDA_SECURITY_API_KEYS_FILE".equals(Manifest.at(v, "name")))
+				.forEach(variable -> Manifest.asMap(variable).put("value", "/etc/lambda/keys.yaml"));
+		podSpec(ManifestInvariants.component(manifests, "speed").get(0)).remove("volumes");
+
+		assertThat(ManifestInvariants.apiKeysFromSecret(manifests, "lambda-api-keys", keysFile))
+				.anyMatch(v -> v.startsWith("Deployment/lambda-ingest container ingest: the Secret lambda-api-keys is not mounted"))
+				.anyMatch(v -> v.equals("Deployment/lambda-query container query: LAMBDA_SECURITY_API_KEYS_FILE is "
+						+ "/etc/lambda/keys.yaml, not " + keysFile))
+				.contains("Deployment/lambda-speed: 0 volumes of the Secret lambda-api-keys, not 1");
+	}
+
+	@Test
+	void anActuatorOnTheApiPortIsCaught() {
+		List<Manifest> manifests = new ArrayList<>(Manifest.parseAll(rendered));
+		assertThat(ManifestInvariants.actuatorOnManagementPort(manifests, 9000)).isEmpty();
+
+		Manifest batch = ManifestInvariants.component(manifests, "batch").get(0);
+		Manifest.asMap(Manifest.at(container(batch), "readinessProbe", "httpGet")).put("port", "http");
+		Map<String, Object> annotations = Manifest.asMap(Manifest.at(batch.podTemplate(), "metadata", "annotations"));
+		annotations.put("prometheus.io/scrape", "true");
+		annotations.put("prometheus.io/port", "8083");
+		Manifest.asList(find(manifests, "Service", "lambda-query").list("spec", "ports")).forEach(port ->
+				Manifest.asMap(port).put("targetPort", "management"));
+
+		assertThat(ManifestInvariants.actuatorOnManagementPort(manifests, 9000))
+				.contains("Deployment/lambda-batch container batch: the readinessProbe is not on the management port",
+						"Service/lambda-query: exposes the management port")
+				.anyMatch(v -> v.startsWith("Deployment/lambda-batch: the scrape annotations do not name port 9000"));
+		assertThat(ManifestInvariants.actuatorOnManagementPort(manifests, 9100))
+				.anyMatch(v -> v.equals("Deployment/lambda-ingest container ingest: no container port management = 9100"))
+				.anyMatch(v -> v.equals("Deployment/lambda-ingest container ingest: MANAGEMENT_SERVER_PORT is 9000, not 9100"));
+	}
+
 	private static List<String> violationsAfter(Consumer<List<Manifest>> breakage) {
 		List<Manifest> manifests = new ArrayList<>(Manifest.parseAll(rendered));
 		breakage.accept(manifests);
