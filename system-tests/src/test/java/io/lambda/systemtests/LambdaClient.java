@@ -196,7 +196,7 @@ final class LambdaClient {
      */
     JsonNode batchRunPast(Instant instant, String mode) {
         JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+        await().atMost(ScenarioSteps.SETTLE).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             JsonNode run = batchRun(mode);
             last[0] = run;
             assertThat(run.path("status").asString()).as(run.toString()).isIn("PUBLISHED", "UNCHANGED");

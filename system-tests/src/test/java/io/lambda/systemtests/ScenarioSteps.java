@@ -16,6 +16,13 @@ final class ScenarioSteps {
 
     private static final Logger log = LoggerFactory.getLogger(ScenarioSteps.class);
 
+    /**
+     * How long the stack may take to settle (the speed layer catching up, a batch run passing a
+     * point): 3 minutes at CI size; a large workload's runs take minutes each
+     * ({@code -Dlambda.system.settle-minutes}, set by {@code -Psystem-large}).
+     */
+    static final Duration SETTLE = Duration.ofMinutes(Long.getLong("lambda.system.settle-minutes", 3));
+
     private ScenarioSteps() {
     }
 

@@ -102,7 +102,7 @@ class ServerOutagesIntegrationTests {
         List<Event> partA = sent.subList(0, sent.size() / 2);
         client.ingest(partA, PER_REQUEST);
         GroundTruth before = GroundTruth.of(partA, now);
-        ScenarioSteps.awaitAnswers(client, workload, Answers.exactly(before), Duration.ofMinutes(2));
+        ScenarioSteps.awaitAnswers(client, workload, Answers.exactly(before), ScenarioSteps.SETTLE);
 
         CompletableFuture<Void> sender = CompletableFuture.runAsync(() ->
                 ingest(sent.subList(partA.size(), sent.size()), new CopyOnWriteArrayList<>()));

@@ -93,7 +93,7 @@ class ServiceFaultsIntegrationTests {
         // Before the final batch: nothing lost; above the truth only by repeats that slipped past a
         // duplicates window emptied by a crash.
         ScenarioSteps.awaitAnswers(client, workload, Answers.between(GroundTruth.of(submissions, now),
-                GroundTruth.everySubmission(submissions, now)), Duration.ofMinutes(3));
+                GroundTruth.everySubmission(submissions, now)), ScenarioSteps.SETTLE);
         ScenarioSteps.settleAndCompare("speed-service SIGKILLed 3 times", client, workload, submissions, lastIngest,
                 "full", now);
     }
@@ -159,7 +159,7 @@ class ServiceFaultsIntegrationTests {
         Instant lastIngest = Instant.now();
         GroundTruth truth = GroundTruth.of(submissions, now);
         Answers.Expected exact = Answers.exactly(truth);
-        ScenarioSteps.awaitAnswers(client, workload, exact, Duration.ofMinutes(2)); // v1 + speed: exact
+        ScenarioSteps.awaitAnswers(client, workload, exact, ScenarioSteps.SETTLE); // v1 + speed: exact
 
         AtomicBoolean querying = new AtomicBoolean(true);
         List<String> diffs = new CopyOnWriteArrayList<>();
