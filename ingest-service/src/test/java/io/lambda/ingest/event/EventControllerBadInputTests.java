@@ -3,11 +3,7 @@ package io.lambda.ingest.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.verifyNoInteractions;
 
-import io.lambda.core.event.EventCodec;
-import io.lambda.ingest.system.IngestProperties;
 import io.lambda.localservers.TestApiKeys;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,10 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpMethod;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -39,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
         "lambda.ingest.ndjson.max-lines=50",
         "lambda.ingest.ndjson.max-line-bytes=4096",
         "lambda.ingest.ndjson.max-body-bytes=65536"})
-@Import({IngestMetrics.class, EventControllerBadInputTests.Beans.class})
+@Import(IngestWebSlice.class)
 class EventControllerBadInputTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -47,20 +40,6 @@ class EventControllerBadInputTests {
     private static final String NDJSON = "application/x-ndjson";
     private static final long NOW = Instant.now().toEpochMilli();
     private static final String VALID = event("\"type\":\"pageview\",\"timestamp\":" + NOW);
-
-    @TestConfiguration(proxyBeanMethods = false)
-    @EnableConfigurationProperties(IngestProperties.class)
-    static class Beans {
-        @Bean
-        EventCodec eventCodec() {
-            return new EventCodec();
-        }
-
-        @Bean
-        MeterRegistry meterRegistry() {
-            return new SimpleMeterRegistry();
-        }
-    }
 
     @Autowired
     MockMvcTester mvc;

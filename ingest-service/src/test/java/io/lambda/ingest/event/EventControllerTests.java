@@ -7,10 +7,8 @@ import static org.mockito.Mockito.when;
 
 import io.lambda.core.event.Event;
 import io.lambda.core.event.EventCodec;
-import io.lambda.ingest.system.IngestProperties;
 import io.lambda.localservers.TestApiKeys;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -19,10 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.annotation.DirtiesContext;
@@ -37,27 +32,13 @@ import tools.jackson.databind.json.JsonMapper;
  * out of the picture here; the *IntegrationTests cover it.
  */
 @WebMvcTest(controllers = EventController.class)
-@Import({IngestMetrics.class, EventControllerTests.Beans.class})
+@Import(IngestWebSlice.class)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_EACH_TEST_METHOD) // fresh meters per test
 class EventControllerTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final long NOW = Instant.now().toEpochMilli();
     private final EventCodec codec = new EventCodec();
-
-    @TestConfiguration(proxyBeanMethods = false)
-    @EnableConfigurationProperties(IngestProperties.class)
-    static class Beans {
-        @Bean
-        EventCodec eventCodec() {
-            return new EventCodec();
-        }
-
-        @Bean
-        MeterRegistry meterRegistry() {
-            return new SimpleMeterRegistry();
-        }
-    }
 
     @Autowired
     MockMvcTester mvc;

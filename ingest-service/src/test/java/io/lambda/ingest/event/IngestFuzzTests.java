@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.when;
 
-import io.lambda.core.event.EventCodec;
-import io.lambda.ingest.system.IngestProperties;
 import io.lambda.localservers.TestApiKeys;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,10 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
@@ -39,24 +32,10 @@ import org.springframework.test.web.servlet.assertj.MockMvcTester;
 @WebMvcTest(controllers = EventController.class, properties = {
         "lambda.security.rate-limits.ingest.requests-per-second=100000",
         "lambda.security.rate-limits.ingest.burst=100000"})
-@Import({IngestMetrics.class, IngestFuzzTests.Beans.class})
+@Import(IngestWebSlice.class)
 class IngestFuzzTests {
 
     private static final long NOW = Instant.now().toEpochMilli();
-
-    @TestConfiguration(proxyBeanMethods = false)
-    @EnableConfigurationProperties(IngestProperties.class)
-    static class Beans {
-        @Bean
-        EventCodec eventCodec() {
-            return new EventCodec();
-        }
-
-        @Bean
-        MeterRegistry meterRegistry() {
-            return new SimpleMeterRegistry();
-        }
-    }
 
     @Autowired
     MockMvcTester mvc;
