@@ -39,6 +39,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -233,6 +234,10 @@ class BatchSpeedMergeIntegrationTests {
         AtomicBoolean running = new AtomicBoolean(true);
         ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
         Set<Long> versionsSeen = ConcurrentHashMap.newKeySet();
+        // versions answered since the latest publish: each publish must become visible, even when the
+        // catalog read is shared for a while and many answers still come from the version before
+        AtomicReference<Set<Long>> versionsSinceLastPublish =
+                new AtomicReference<>(ConcurrentHashMap.newKeySet());
         AtomicLong answers = new AtomicLong();
         ExecutorService queriers = Executors.newFixedThreadPool(4);
         List<Future<?>> loops = new ArrayList<>();
@@ -249,6 +254,7 @@ class BatchSpeedMergeIntegrationTests {
                             wrong.add("top " + view.name() + " at " + top.provenance() + ": " + got);
                         }
                         versionsSeen.add(top.provenance().batchVersion());
+                        versionsSinceLastPublish.get().add(top.provenance().batchVersion());
                     } else {
                         String key = SeededCells.KEYS.get(random.nextInt(SeededCells.KEYS.size()));
                         BatchSpeedMerge.MergedSeries merged = merge.series(view, key, HOURS);
@@ -257,6 +263,7 @@ class BatchSpeedMergeIntegrationTests {
                             wrong.add("series " + view.name() + " " + key + " at " + merged.provenance() + ": " + got);
                         }
                         versionsSeen.add(merged.provenance().batchVersion());
+                        versionsSinceLastPublish.get().add(merged.provenance().batchVersion());
                     }
                     answers.incrementAndGet();
                 }
@@ -269,8 +276,10 @@ class BatchSpeedMergeIntegrationTests {
             for (long version : sequence) {
                 long before = answers.get();
                 SeededCells.publish(store, version);
+                versionsSinceLastPublish.set(ConcurrentHashMap.newKeySet());
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
-                        .until(() -> answers.get() >= before + 40);
+                        .until(() -> answers.get() >= before + 40
+                                && versionsSinceLastPublish.get().contains(version));
             }
         } finally {
             running.set(false);
