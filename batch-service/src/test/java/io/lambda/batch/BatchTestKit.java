@@ -9,6 +9,7 @@ import io.lambda.core.cell.CellKey;
 import io.lambda.core.event.Event;
 import io.lambda.core.event.EventCodec;
 import io.lambda.core.time.Granularity;
+import io.lambda.localservers.CassandraServer;
 import io.lambda.localservers.RealServers;
 import io.lambda.localservers.TestApiKeys;
 import java.net.InetSocketAddress;
@@ -74,9 +75,14 @@ public final class BatchTestKit {
 
     public static CqlSession session() {
         RealServers servers = RealServers.get();
+        return session(new InetSocketAddress(servers.cassandraHost(), servers.cassandraPort()));
+    }
+
+    /** A session on a node of the local servers' kind (one datacenter, named as theirs) at {@code contactPoint}. */
+    public static CqlSession session(InetSocketAddress contactPoint) {
         return CqlSession.builder()
-                .addContactPoint(new InetSocketAddress(servers.cassandraHost(), servers.cassandraPort()))
-                .withLocalDatacenter(servers.cassandraDatacenter())
+                .addContactPoint(contactPoint)
+                .withLocalDatacenter(CassandraServer.DATACENTER)
                 // Seeding fires thousands of writes at once: queue them in the driver, as the services do.
                 .withConfigLoader(DriverConfigLoader.programmaticBuilder()
                         .withString(DefaultDriverOption.REQUEST_THROTTLER_CLASS, "ConcurrencyLimitingRequestThrottler")

@@ -7,6 +7,7 @@ import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.Statement;
 import io.lambda.core.time.IngestEpoch;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
@@ -34,6 +36,9 @@ public final class MasterDataset {
 
     /** Events are spread over this many partitions so that a full scan is parallel and even. */
     public static final int SHARDS = 64;
+
+    private static final String COLUMNS = "event_id, type, event_time, ingest_time, kafka_partition, kafka_offset, payload";
+    private static final int SCAN_PAGE = 5000;
     private static final long TIMESTAMP_BASE = 1L << 60;
     /** Index rows of one (epoch, shard) partition go in unlogged batches of at most this many. */
     private static final int INDEX_BATCH = 40;
@@ -53,13 +58,12 @@ public final class MasterDataset {
         this.session = session;
         String table = settings.keyspace() + ".master_events";
         String index = settings.keyspace() + ".master_events_by_ingest";
-        String columns = "event_id, type, event_time, ingest_time, kafka_partition, kafka_offset, payload";
         this.insert = session.prepare("INSERT INTO " + table + " (shard, event_id, type, event_time, ingest_time, "
                 + "kafka_partition, kafka_offset, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
         this.insertIndex = session.prepare("INSERT INTO " + index + " (epoch_start, shard, event_id, ingest_time, "
                 + "kafka_partition, kafka_offset) VALUES (?, ?, ?, ?, ?, ?) USING TIMESTAMP ?");
-        this.scanShard = session.prepare("SELECT " + columns + " FROM " + table + " WHERE shard = ?");
-        this.findOne = session.prepare("SELECT " + columns + " FROM " + table + " WHERE shard = ? AND event_id = ?");
+        this.scanShard = session.prepare("SELECT " + COLUMNS + " FROM " + table + " WHERE shard = ?");
+        this.findOne = session.prepare("SELECT " + COLUMNS + " FROM " + table + " WHERE shard = ? AND event_id = ?");
         this.scanIndex = session.prepare("SELECT event_id, ingest_time, kafka_partition, kafka_offset FROM " + index
                 + " WHERE epoch_start = ? AND shard = ?");
     }
@@ -113,24 +117,51 @@ public final class MasterDataset {
                 .thenApply(rows -> Optional.ofNullable(rows.one()).map(MasterDataset::archived));
     }
 
-    /** Reads one shard, row by row (paged by the driver). */
+    /** Reads one shard, row by row; the next page is on its way while this one is folded. */
     public void scanShard(int shard, Consumer<ArchivedEvent> sink) {
-        for (Row row : session.execute(scanShard.bind(shard).setPageSize(5000))) {
-            sink.accept(archived(row));
-        }
+        forEachRow(scanShard.bind(shard).setPageSize(SCAN_PAGE), row -> sink.accept(archived(row)));
     }
 
     /** The ingests of one shard archived in the epoch starting at {@code epochStart}. */
     public void scanIngests(Instant epochStart, int shard, Consumer<Ingest> sink) {
-        for (Row row : session.execute(scanIndex.bind(epochStart, shard).setPageSize(5000))) {
-            sink.accept(new Ingest(row.getString("event_id"), row.getInstant("ingest_time"),
-                    row.getInt("kafka_partition"), row.getLong("kafka_offset")));
+        forEachRow(scanIndex.bind(epochStart, shard).setPageSize(SCAN_PAGE), row -> sink.accept(
+                new Ingest(row.getString(0), row.getInstant(1), row.getInt(2), row.getLong(3))));
+    }
+
+    /**
+     * Pages through a scan, asking for page n + 1 before handing out the rows of page n: the
+     * driver's synchronous iteration would ask only once page n is used up, leaving the reader idle
+     * while Cassandra reads and the node idle while the reader folds.
+     */
+    private void forEachRow(Statement<?> scan, Consumer<Row> sink) {
+        AsyncResultSet page = await(session.executeAsync(scan));
+        while (true) {
+            CompletionStage<AsyncResultSet> next = page.hasMorePages() ? page.fetchNextPage() : null;
+            for (Row row : page.currentPage()) {
+                sink.accept(row);
+            }
+            if (next == null) {
+                return;
+            }
+            page = await(next);
         }
     }
 
+    /** Waits for a page; a failure surfaces as the driver's own exception, as a synchronous read's would. */
+    private static AsyncResultSet await(CompletionStage<AsyncResultSet> page) {
+        try {
+            return page.toCompletableFuture().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /** A row of {@code COLUMNS}, read by position (by name costs a lookup per column and row). */
     private static ArchivedEvent archived(Row row) {
-        return new ArchivedEvent(row.getString("event_id"), row.getString("type"), row.getInstant("event_time"),
-                row.getInstant("ingest_time"), row.getInt("kafka_partition"), row.getLong("kafka_offset"),
-                Bytes.of(row.getByteBuffer("payload")));
+        return new ArchivedEvent(row.getString(0), row.getString(1), row.getInstant(2), row.getInstant(3),
+                row.getInt(4), row.getLong(5), Bytes.of(row.getByteBuffer(6)));
     }
 }

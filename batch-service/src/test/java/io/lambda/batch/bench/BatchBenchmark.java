@@ -8,9 +8,13 @@ import io.lambda.batch.BatchTestKit;
 import io.lambda.batch.recompute.BatchRuns;
 import io.lambda.core.event.Event;
 import io.lambda.core.event.EventCodec;
+import io.lambda.localservers.CassandraServer;
+import io.lambda.localservers.ProjectHome;
 import io.lambda.localservers.RealServers;
+import io.lambda.localservers.StackLayout;
 import io.lambda.store.MasterDataset;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +36,10 @@ import org.springframework.context.ConfigurableApplicationContext;
  * The batch layer's throughput against baselines measured in the same run, on the real (test)
  * Kafka and Cassandra: raw single-row Cassandra writes of master-dataset rows vs the archiver, and
  * a raw scan of the master dataset vs a full recompute. Prints the figures and the ratios.
+ *
+ * <p>Kafka is the shared test broker (19092); Cassandra is one of its own (127.0.0.1:29142, layout
+ * {@code batch-bench}, started and stopped here): millions of master rows would crowd the shared
+ * test node's heap, and its other keyspaces would not load this one's measurements.
  *
  * <p>Run with {@code batch-service/bench/batch-benchmark.sh [events]} (default 500,000).
  */
@@ -59,7 +67,23 @@ public final class BatchBenchmark {
         System.out.printf("batch benchmark: %,d events (~%d bytes each), %d threads, keyspace %s%n", events,
                 payloads.get(0).length, threads, keyspace);
 
-        try (CqlSession session = BatchTestKit.session()) {
+        ProjectHome home = ProjectHome.locate();
+        StackLayout layout = new StackLayout("batch-bench", home.stateDir().resolve("batch-bench"), 19092, 19093,
+                29142, 27100, Map.of());
+        CassandraServer cassandra = new CassandraServer(home, layout);
+        cassandra.start(Duration.ofSeconds(180));
+        try {
+            run(layout, events, threads, keyspace, topic, payloads, base);
+        } finally {
+            cassandra.stop();
+        }
+        System.exit(0);
+    }
+
+    private static void run(StackLayout layout, int events, int threads, String keyspace, String topic,
+                            List<byte[]> payloads, Instant base) throws Exception {
+        String cassandraContactPoint = "127.0.0.1:" + layout.cassandraPort();
+        try (CqlSession session = BatchTestKit.session(new InetSocketAddress("127.0.0.1", layout.cassandraPort()))) {
             session.execute("CREATE KEYSPACE " + keyspace
                     + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
             session.execute("CREATE TABLE " + keyspace + ".raw_events (shard int, event_id text, type text, "
@@ -99,7 +123,7 @@ public final class BatchBenchmark {
             // 3. The archiver: the batch service, counting archived events as it goes.
             ConfigurableApplicationContext context = SpringApplication.run(BatchServiceApplication.class,
                     "--spring.kafka.bootstrap-servers=" + RealServers.get().kafkaBootstrapServers(),
-                    "--spring.cassandra.contact-points=" + RealServers.get().cassandraContactPoint(),
+                    "--spring.cassandra.contact-points=" + cassandraContactPoint,
                     "--server.port=0", "--lambda.store.keyspace=" + keyspace, "--lambda.events.topic=" + topic,
                     "--spring.kafka.consumer.group-id=bench-" + keyspace,
                     "--spring.datasource.url=jdbc:h2:mem:" + keyspace, "--lambda.batch.schedule.enabled=false",
@@ -171,7 +195,6 @@ public final class BatchBenchmark {
                 session.execute("DROP KEYSPACE IF EXISTS " + keyspace);
             }
         }
-        System.exit(0);
     }
 
     private static double archived(MeterRegistry meters) {
