@@ -6,6 +6,7 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Per Kafka partition, the ingest time through which the master dataset is complete (SEMANTICS
@@ -31,7 +32,12 @@ public final class ArchiverWatermarks {
     }
 
     public void record(String topic, int partition, Watermark watermark) {
-        session.execute(write.bind(watermark.completeThrough(), watermark.nextOffset(), topic, partition));
+        recordAsync(topic, partition, watermark).toCompletableFuture().join();
+    }
+
+    /** Records a watermark; the archiver writes those of a poll's partitions at once and waits for all. */
+    public CompletionStage<?> recordAsync(String topic, int partition, Watermark watermark) {
+        return session.executeAsync(write.bind(watermark.completeThrough(), watermark.nextOffset(), topic, partition));
     }
 
     public Map<Integer, Watermark> all(String topic) {

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -88,7 +89,9 @@ class ArchiverListener {
         // Records of a partition arrive in offset order with non-decreasing LogAppendTime: every
         // event ingested before the last one's ingest time is archived now.
         lastByPartition.values().forEach(last -> newestArchived.accumulateAndGet(last.timestamp(), Math::max));
-        lastByPartition.forEach((partition, last) -> watermarks.record(last.topic(), partition,
-                new ArchiverWatermarks.Watermark(Instant.ofEpochMilli(last.timestamp()), last.offset() + 1)));
+        CompletableFuture.allOf(lastByPartition.entrySet().stream()
+                .map(last -> watermarks.recordAsync(last.getValue().topic(), last.getKey(), new ArchiverWatermarks.Watermark(
+                        Instant.ofEpochMilli(last.getValue().timestamp()), last.getValue().offset() + 1)).toCompletableFuture())
+                .toArray(CompletableFuture[]::new)).join();
     }
 }
