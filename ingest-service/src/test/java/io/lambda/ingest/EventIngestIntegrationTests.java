@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -103,6 +104,35 @@ class EventIngestIntegrationTests {
         Event purchase = codec.decode(onTopic.get(assigned).value());
         assertThat(purchase.type()).isEqualTo("purchase");
         assertThat(purchase.attributes()).containsEntry("amount", 12.5).containsEntry("country", "DE");
+    }
+
+    @Test
+    void everyRecordOfATracedRequestCarriesTheRequestsTrace() throws Exception {
+        long now = Instant.now().toEpochMilli();
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        String callerSpan = traceId.substring(0, 16);
+        String prefix = "traced-" + UUID.randomUUID() + "-";
+        List<String> ids = IntStream.range(0, 20).mapToObj(i -> prefix + i).toList();
+
+        HttpResponse<String> response = http.post("application/json", HttpRequest.BodyPublishers.ofString(
+                        ids.stream().map(id -> event(id, now)).collect(Collectors.joining(",", "[", "]"))),
+                "traceparent", "00-" + traceId + "-" + callerSpan + "-01");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        List<ConsumerRecord<String, byte[]>> records = topic.readAll().stream()
+                .filter(r -> r.key() != null && r.key().startsWith(prefix)).toList();
+        assertThat(records).hasSize(ids.size());
+        Set<String> traceparents = records.stream()
+                .map(r -> r.headers().lastHeader("traceparent"))
+                .map(h -> h == null ? "(none)" : new String(h.value(), StandardCharsets.US_ASCII))
+                .collect(Collectors.toSet());
+        // one request, one span of this service under the caller's: the same header on every record
+        assertThat(traceparents).hasSize(1);
+        String[] fields = traceparents.iterator().next().split("-");
+        assertThat(fields).hasSize(4);
+        assertThat(fields[1]).as("trace id").isEqualTo(traceId);
+        assertThat(fields[2]).as("span id: this service's, not the caller's").hasSize(16).isNotEqualTo(callerSpan);
+        assertThat(fields[3]).as("sampled, as the caller asked").isEqualTo("01");
     }
 
     @Test

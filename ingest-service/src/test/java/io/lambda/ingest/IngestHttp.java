@@ -23,12 +23,19 @@ final class IngestHttp {
     }
 
     HttpResponse<String> post(String contentType, HttpRequest.BodyPublisher body) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
+        return post(contentType, body, new String[0]);
+    }
+
+    /** {@code headers}: extra name, value pairs, e.g. a {@code traceparent}. */
+    HttpResponse<String> post(String contentType, HttpRequest.BodyPublisher body, String... headers) throws IOException {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", contentType)
-                .header(TestApiKeys.HEADER, TestApiKeys.INGEST)
-                .POST(body)
-                .build();
+                .header(TestApiKeys.HEADER, TestApiKeys.INGEST);
+        if (headers.length > 0) {
+            builder.headers(headers);
+        }
+        HttpRequest request = builder.POST(body).build();
         try {
             return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
