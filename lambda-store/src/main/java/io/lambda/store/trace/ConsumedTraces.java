@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * Continues, in the batch listeners of the speed layer and the archiver, the traces that ingest
  * requests started. spring-kafka observes record listeners only, and one poll holds the records of
  * many requests, so this opens one observation per sampled trace among a poll's records, as a child
- * of the span that sent the record (its W3C {@code traceparent} header, written by the ingest
- * service's observed KafkaTemplate), and stops it once the poll is applied. Unsampled and untraced
+ * of the ingest request's span (the W3C {@code traceparent} header the ingest service's
+ * EventPublisher writes on every record of the request), and stops it once the poll is applied. Unsampled and untraced
  * records cost a header lookup.
  *
  * <p>Each observation logs one DEBUG line inside its scope, so the trace id shows in the log's
