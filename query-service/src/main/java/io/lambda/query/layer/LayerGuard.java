@@ -7,7 +7,9 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,6 +30,7 @@ public final class LayerGuard {
     private final ThreadPoolBulkhead bulkhead;
     private final ScheduledExecutorService scheduler;
     private final MeterRegistry meters;
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     public LayerGuard(Layer layer, CircuitBreaker breaker, TimeLimiter limiter, ThreadPoolBulkhead bulkhead,
                       ScheduledExecutorService scheduler, MeterRegistry meters) {
@@ -57,14 +60,19 @@ public final class LayerGuard {
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }
-        return result.whenComplete((value, failure) -> sample.stop(Timer.builder("lambda.query.layer.reads")
+        return result.whenComplete((value, failure) -> sample.stop(timer(outcome(failure))));
+    }
+
+    /** Registered once per outcome rather than looked up by id on every read. */
+    private Timer timer(String outcome) {
+        return timers.computeIfAbsent(outcome, o -> Timer.builder("lambda.query.layer.reads")
                 .description("Reads of one storage layer")
                 .tag("layer", layer.id())
-                .tag("outcome", outcome(failure))
+                .tag("outcome", o)
                 .publishPercentileHistogram() // per-layer p50/p99 in Prometheus (docs/metrics.md)
                 .minimumExpectedValue(java.time.Duration.ofMillis(1))
                 .maximumExpectedValue(java.time.Duration.ofSeconds(10))
-                .register(meters)));
+                .register(meters));
     }
 
     /** Waits for a read started by {@link #read}; its failure is unwrapped. */
