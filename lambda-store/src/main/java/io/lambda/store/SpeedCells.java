@@ -206,22 +206,34 @@ public final class SpeedCells {
      * what a merge at a cut reads. Cells of older epochs (absorbed by the batch, kept until expiry)
      * are not sent: with clustering order (bucket, ingest epoch) each bucket is read from its first
      * such epoch, one slice per bucket. A range of more than {@value #MAX_BUCKETS_IN_LIST} buckets is
-     * read as one slice and filtered here.
+     * read as one slice and filtered here. Without waiting: every page is read on the driver's threads.
      */
-    public List<Stored> series(String view, String key, BucketRange range, long fromEpoch) {
+    public CompletionStage<List<Stored>> seriesAsync(String view, String key, BucketRange range, long fromEpoch) {
         Granularity granularity = range.granularity();
-        if (range.size() > MAX_BUCKETS_IN_LIST) {
-            List<Stored> cells = series(view, granularity, key, range.from(), range.to());
-            cells.removeIf(cell -> cell.key().ingestEpoch() < fromEpoch);
-            return cells;
-        }
+        boolean inList = range.size() <= MAX_BUCKETS_IN_LIST;
+        Statement<?> read = inList
+                ? seriesSince.bind(view, granularity.name(), key, range.buckets(), fromEpoch)
+                : series.bind(view, granularity.name(), key, range.from(), range.to());
         List<Stored> cells = new ArrayList<>();
-        for (Row row : session.execute(seriesSince.bind(view, granularity.name(), key, range.buckets(), fromEpoch))) {
+        return session.executeAsync(read).thenCompose(rows -> collectSeries(rows, view, key, granularity, cells))
+                .thenApply(all -> {
+                    if (!inList) {
+                        all.removeIf(cell -> cell.key().ingestEpoch() < fromEpoch);
+                    }
+                    return all;
+                });
+    }
+
+    private static CompletionStage<List<Stored>> collectSeries(AsyncResultSet rows, String view, String key,
+                                                               Granularity granularity, List<Stored> cells) {
+        for (Row row : rows.currentPage()) {
             CellKey cell = new CellKey(view, key, granularity, row.getInstant("bucket").toEpochMilli());
             cells.add(new Stored(new SpeedCellKey(cell, row.getLong("ingest_epoch"), row.getInt("kafka_partition")),
                     Bytes.of(row.getByteBuffer("value")), row.getLong("highest_offset")));
         }
-        return cells;
+        return rows.hasMorePages()
+                ? rows.fetchNextPage().thenCompose(next -> collectSeries(next, view, key, granularity, cells))
+                : CompletableFuture.completedFuture(cells);
     }
 
     /**

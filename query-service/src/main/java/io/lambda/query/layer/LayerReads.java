@@ -134,7 +134,7 @@ public final class LayerReads {
     /** One key's speed cells of {@code range} from ingest epoch {@code fromEpoch} on (older ones are not read). */
     public CompletableFuture<List<SpeedCells.Stored>> speedSeries(String view, String key, BucketRange range,
                                                                   long fromEpoch) {
-        return speed.read(() -> store.speedCells().series(view, key, range, fromEpoch));
+        return speed.readAsync(() -> store.speedCells().seriesAsync(view, key, range, fromEpoch));
     }
 
     public CompletableFuture<List<SpeedCells.Stored>> speedBucket(String view, Granularity granularity,
