@@ -5,10 +5,11 @@
 # service by the pid it recorded. Builds what it runs first (the service jar, the test classes and the
 # classpath of the reactor's own modules) with package, never install: BUILD=0 skips that.
 # JFR=path records a flight recording (settings=profile) of the service to path; SEED=0 skips writing
-# the cells again (they are the same every run); JAR=path runs another build of the service.
-# Usage: query-service/bench/query-bench.sh [rate=500] [seconds=20] [warmup=30]
-# Each phase prints the CPU time per request of the service and of the test Cassandra (its pid from
-# .lambda/test/pids when the test layout runs it).
+# the cells again (they are the same every run); JAR=path runs another build of the service;
+# SERVICE_JAVA_OPTS replaces the service's JVM options (default -Xmx512m).
+# Usage: query-service/bench/query-bench.sh [rate=500] [seconds=20] [warmup=60] [phase-warmup=5]
+# Each phase prints the CPU time per request of the service, of the test Cassandra (its pid from
+# .lambda/test/pids when the test layout runs it) and of the load generator itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${PORT:-28080}
@@ -37,7 +38,8 @@ JFR_OPTS=()
 if [ -n "${JFR:-}" ]; then
   JFR_OPTS=("-XX:StartFlightRecording=filename=$JFR,settings=profile,dumponexit=true")
 fi
-java -Xmx512m "${JFR_OPTS[@]}" -jar "${JAR:-target/query-service.jar}" --server.port="$PORT" \
+# shellcheck disable=SC2086 # options are words
+java ${SERVICE_JAVA_OPTS:--Xmx512m} "${JFR_OPTS[@]}" -jar "${JAR:-target/query-service.jar}" --server.port="$PORT" \
   --spring.cassandra.contact-points="$CASSANDRA" --lambda.store.keyspace="$KEYSPACE" \
   `# TestApiKeys.READ, measured with security on but without a rate limit in the way` \
   '--lambda.security.api-keys[0].id=bench' \

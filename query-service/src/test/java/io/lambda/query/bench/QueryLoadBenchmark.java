@@ -51,8 +51,10 @@ import java.util.function.Supplier;
  *
  * <p>Run through {@code query-service/bench/query-bench.sh}; arguments are {@code name=value}:
  * {@code port}, {@code cassandra} (host:port), {@code datacenter}, {@code keyspace}, {@code rate}
- * (requests/s), {@code warmup} and {@code seconds} (per phase), {@code seed=true} to write the cells
- * of SeededCells and publish version 3 first, {@code cpu}.
+ * (requests/s), {@code warmup} (seconds of REST and GraphQL series requests, alternating, before
+ * any phase: the JIT compiles both paths before anything is measured), {@code phase-warmup} and
+ * {@code seconds} (per phase: unmeasured, then measured), {@code seed=true} to write the cells of
+ * SeededCells and publish version 3 first, {@code cpu}.
  */
 public final class QueryLoadBenchmark {
 
@@ -75,7 +77,7 @@ public final class QueryLoadBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new HashMap<>(Map.of("port", "28080", "cassandra", "127.0.0.1:19042",
-                "datacenter", "datacenter1", "keyspace", "bench_query", "rate", "500", "warmup", "30", "seconds", "20",
+                "datacenter", "datacenter1", "keyspace", "bench_query", "rate", "500", "warmup", "60", "phase-warmup", "5", "seconds", "20",
                 "seed", "false"));
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
@@ -83,6 +85,7 @@ public final class QueryLoadBenchmark {
         }
         int rate = Integer.parseInt(options.get("rate"));
         int warmup = Integer.parseInt(options.get("warmup"));
+        int phaseWarmup = Integer.parseInt(options.get("phase-warmup"));
         int seconds = Integer.parseInt(options.get("seconds"));
         String[] cassandra = options.get("cassandra").split(":");
 
@@ -137,18 +140,22 @@ public final class QueryLoadBenchmark {
                             graphql.get(Math.floorMod(next.getAndIncrement(), keys.size())), HttpResponse.BodyHandlers.ofString())
                     .thenApply(QueryLoadBenchmark::ok);
             Map<String, Long> cpu = cpuPids(options.getOrDefault("cpu", ""));
+            cpu.put("load generator", ProcessHandle.current().pid());
 
-            System.out.printf(Locale.ROOT, "open loop at %d requests/s, %d s warm-up + %d s measured per phase%n",
-                    rate, warmup, seconds);
-            Figures raw = phase("cassandra point", cassandraRead, rate, warmup, seconds, cpu);
+            System.out.printf(Locale.ROOT, "open loop at %d requests/s: %d s of REST and GraphQL alternating to warm up, "
+                    + "then per phase %d s unmeasured + %d s measured%n", rate, warmup, phaseWarmup, seconds);
+            AtomicInteger turn = new AtomicInteger();
+            run(() -> (turn.getAndIncrement() % 2 == 0 ? restRead : graphqlRead).get(), rate, warmup, null,
+                    new AtomicInteger());
+            Figures raw = phase("cassandra point", cassandraRead, rate, phaseWarmup, seconds, cpu);
             System.out.println(raw);
-            Figures restFigures = phase("rest series", restRead, rate, warmup, seconds, cpu);
+            Figures restFigures = phase("rest series", restRead, rate, phaseWarmup, seconds, cpu);
             System.out.println(restFigures);
-            Figures graphqlFigures = phase("graphql series", graphqlRead, rate, warmup, seconds, cpu);
+            Figures graphqlFigures = phase("graphql series", graphqlRead, rate, phaseWarmup, seconds, cpu);
             System.out.println(graphqlFigures);
             if (Boolean.parseBoolean(options.getOrDefault("repeat-rest", "true"))) {
                 // REST once more after GraphQL, so neither API benefits from running on a warmer JVM alone
-                System.out.println(phase("rest series (2)", restRead, rate, warmup, seconds, cpu));
+                System.out.println(phase("rest series (2)", restRead, rate, phaseWarmup, seconds, cpu));
             }
             System.out.printf(Locale.ROOT, "ratios: REST p99 / Cassandra point p99 = %.2f; GraphQL / REST: p50 %.2f, p99 %.2f%n",
                     restFigures.p99() / raw.p99(), graphqlFigures.p50() / restFigures.p50(),
