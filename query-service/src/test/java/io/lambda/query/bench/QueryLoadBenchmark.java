@@ -188,8 +188,10 @@ public final class QueryLoadBenchmark {
         AtomicLongArray latencies = new AtomicLongArray(total);
         AtomicInteger failed = new AtomicInteger();
         Map<String, Long> cpuBefore = cpuTicks(cpuPids);
+        long[] boxBefore = boxTicks();
         run(request, rate, seconds, latencies, failed);
         Map<String, Long> cpuAfter = cpuTicks(cpuPids);
+        long[] boxAfter = boxTicks();
         long[] sorted = new long[total];
         for (int i = 0; i < total; i++) {
             sorted[i] = latencies.get(i);
@@ -198,8 +200,42 @@ public final class QueryLoadBenchmark {
         StringBuilder cpu = new StringBuilder();
         cpuAfter.forEach((process, ticks) -> cpu.append(cpu.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT,
                 "%s %.3f ms", process, (ticks - cpuBefore.get(process)) * 1000.0 / CLOCK_TICKS / total)));
+        if (boxBefore.length == 2 && boxAfter.length == 2) {
+            // what the whole machine did meanwhile: busy cores, and how much of that was not this run
+            double elapsed = (boxAfter[1] - boxBefore[1]) / (double) Runtime.getRuntime().availableProcessors();
+            double busy = (boxAfter[0] - boxBefore[0]) / elapsed;
+            long ours = 0;
+            for (Map.Entry<String, Long> process : cpuAfter.entrySet()) {
+                ours += process.getValue() - cpuBefore.get(process.getKey());
+            }
+            cpu.append(String.format(Locale.ROOT, "\n    machine: %.2f of %d cores busy, %.2f of them other processes; load average %s",
+                    busy, Runtime.getRuntime().availableProcessors(), busy - ours / elapsed, loadAverage()));
+        }
         return new Figures(name, total, failed.get(), ms(sorted, 0.50), ms(sorted, 0.99), ms(sorted, 0.999),
                 sorted[total - 1] / 1e6, FIRST_FAILURE.get(), cpu.toString());
+    }
+
+    /** Busy and total CPU ticks of the machine (all cores) from /proc/stat, or nothing where it cannot be read. */
+    private static long[] boxTicks() {
+        try {
+            String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < fields.length; i++) {
+                total += Long.parseLong(fields[i]);
+            }
+            long idle = Long.parseLong(fields[4]) + Long.parseLong(fields[5]); // idle + iowait
+            return new long[] {total - idle, total};
+        } catch (IOException | RuntimeException e) {
+            return new long[0];
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     /** Linux USER_HZ: /proc/PID/stat counts CPU time in these. */
