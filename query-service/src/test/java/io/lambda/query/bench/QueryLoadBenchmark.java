@@ -220,7 +220,7 @@ public final class QueryLoadBenchmark {
         try {
             String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             long total = 0;
-            for (int i = 1; i < fields.length; i++) {
+            for (int i = 1; i <= Math.min(8, fields.length - 1); i++) { // user..steal; guest is inside user already
                 total += Long.parseLong(fields[i]);
             }
             long idle = Long.parseLong(fields[4]) + Long.parseLong(fields[5]); // idle + iowait
