@@ -10,6 +10,7 @@ import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.lambda.core.cell.CellKey;
 import io.lambda.core.cell.SpeedCellKey;
+import io.lambda.core.time.BucketRange;
 import io.lambda.core.time.Granularity;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -41,12 +42,19 @@ public final class SpeedCells {
     /** Rows per batch request: big enough to save requests, small enough to keep one request's work short. */
     private static final int ROWS_PER_BATCH = 200;
 
+    /**
+     * The most buckets a series read since an epoch lists in one {@code IN}: each is one slice of the
+     * partition that Cassandra seeks to. A longer range is read whole and filtered here.
+     */
+    private static final int MAX_BUCKETS_IN_LIST = 100;
+
     private final CqlSession session;
     private final PreparedStatement upsert;
     private final PreparedStatement upsertByBucket;
     private final PreparedStatement bucket;
     private final PreparedStatement readOne;
     private final PreparedStatement series;
+    private final PreparedStatement seriesSince;
     private final PreparedStatement indexEpoch;
     private final PreparedStatement indexCell;
     private final PreparedStatement epochs;
@@ -70,6 +78,8 @@ public final class SpeedCells {
                 + "granularity = ? AND view_key = ? AND bucket = ? AND ingest_epoch = ? AND kafka_partition = ?");
         this.series = session.prepare("SELECT bucket, ingest_epoch, kafka_partition, value, highest_offset FROM "
                 + table + " WHERE view_name = ? AND granularity = ? AND view_key = ? AND bucket >= ? AND bucket < ?");
+        this.seriesSince = session.prepare("SELECT bucket, ingest_epoch, kafka_partition, value, highest_offset FROM "
+                + table + " WHERE view_name = ? AND granularity = ? AND view_key = ? AND bucket IN ? AND ingest_epoch >= ?");
         String epochTable = settings.keyspace() + ".speed_epochs";
         String byEpoch = settings.keyspace() + ".speed_cells_by_epoch";
         this.indexEpoch = session.prepare("INSERT INTO " + epochTable + " (view_name, ingest_epoch) VALUES (?, ?)");
@@ -189,6 +199,41 @@ public final class SpeedCells {
                     Bytes.of(row.getByteBuffer("value")), row.getLong("highest_offset")));
         }
         return cells;
+    }
+
+    /**
+     * The speed cells of one key's buckets in {@code range} whose ingest epoch is {@code >= fromEpoch}:
+     * what a merge at a cut reads. Cells of older epochs (absorbed by the batch, kept until expiry)
+     * are not sent: with clustering order (bucket, ingest epoch) each bucket is read from its first
+     * such epoch, one slice per bucket. A range of more than {@value #MAX_BUCKETS_IN_LIST} buckets is
+     * read as one slice and filtered here. Without waiting: every page is read on the driver's threads.
+     */
+    public CompletionStage<List<Stored>> seriesAsync(String view, String key, BucketRange range, long fromEpoch) {
+        Granularity granularity = range.granularity();
+        boolean inList = range.size() <= MAX_BUCKETS_IN_LIST;
+        Statement<?> read = inList
+                ? seriesSince.bind(view, granularity.name(), key, range.buckets(), fromEpoch)
+                : series.bind(view, granularity.name(), key, range.from(), range.to());
+        List<Stored> cells = new ArrayList<>();
+        return session.executeAsync(read).thenCompose(rows -> collectSeries(rows, view, key, granularity, cells))
+                .thenApply(all -> {
+                    if (!inList) {
+                        all.removeIf(cell -> cell.key().ingestEpoch() < fromEpoch);
+                    }
+                    return all;
+                });
+    }
+
+    private static CompletionStage<List<Stored>> collectSeries(AsyncResultSet rows, String view, String key,
+                                                               Granularity granularity, List<Stored> cells) {
+        for (Row row : rows.currentPage()) {
+            CellKey cell = new CellKey(view, key, granularity, row.getInstant("bucket").toEpochMilli());
+            cells.add(new Stored(new SpeedCellKey(cell, row.getLong("ingest_epoch"), row.getInt("kafka_partition")),
+                    Bytes.of(row.getByteBuffer("value")), row.getLong("highest_offset")));
+        }
+        return rows.hasMorePages()
+                ? rows.fetchNextPage().thenCompose(next -> collectSeries(next, view, key, granularity, cells))
+                : CompletableFuture.completedFuture(cells);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.lambda.query.layer;
 
+import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.bulkhead.ThreadPoolBulkhead;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -7,7 +8,10 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,15 +30,18 @@ public final class LayerGuard {
     private final CircuitBreaker breaker;
     private final TimeLimiter limiter;
     private final ThreadPoolBulkhead bulkhead;
+    private final Bulkhead inFlight;
     private final ScheduledExecutorService scheduler;
     private final MeterRegistry meters;
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     public LayerGuard(Layer layer, CircuitBreaker breaker, TimeLimiter limiter, ThreadPoolBulkhead bulkhead,
-                      ScheduledExecutorService scheduler, MeterRegistry meters) {
+                      Bulkhead inFlight, ScheduledExecutorService scheduler, MeterRegistry meters) {
         this.layer = layer;
         this.breaker = breaker;
         this.limiter = limiter;
         this.bulkhead = bulkhead;
+        this.inFlight = inFlight;
         this.scheduler = scheduler;
         this.meters = meters;
     }
@@ -57,14 +64,38 @@ public final class LayerGuard {
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }
-        return result.whenComplete((value, failure) -> sample.stop(Timer.builder("lambda.query.layer.reads")
+        return result.whenComplete((value, failure) -> sample.stop(timer(outcome(failure))));
+    }
+
+    /** Registered once per outcome rather than looked up by id on every read. */
+    private Timer timer(String outcome) {
+        return timers.computeIfAbsent(outcome, o -> Timer.builder("lambda.query.layer.reads")
                 .description("Reads of one storage layer")
                 .tag("layer", layer.id())
-                .tag("outcome", outcome(failure))
+                .tag("outcome", o)
                 .publishPercentileHistogram() // per-layer p50/p99 in Prometheus (docs/metrics.md)
                 .minimumExpectedValue(java.time.Duration.ofMillis(1))
                 .maximumExpectedValue(java.time.Duration.ofSeconds(10))
-                .register(meters)));
+                .register(meters));
+    }
+
+    /**
+     * {@link #read} for a read the driver makes without a thread of ours ({@code executeAsync}): it
+     * starts on the caller's thread and completes on the driver's, so an answer waits for Cassandra
+     * alone, not also for a bulkhead thread to be scheduled, twice. The same breaker and time limit
+     * apply; instead of a thread pool, the reads in flight are bounded (the pool's threads + queue)
+     * and a read beyond that is rejected at once, as the pool rejects one.
+     */
+    public <T> CompletableFuture<T> readAsync(Supplier<CompletionStage<T>> read) {
+        Timer.Sample sample = Timer.start(meters);
+        CompletableFuture<T> result;
+        try {
+            result = breaker.<T>executeCompletionStage(() -> limiter.executeCompletionStage(scheduler,
+                    () -> inFlight.executeCompletionStage(read))).toCompletableFuture();
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        return result.whenComplete((value, failure) -> sample.stop(timer(outcome(failure))));
     }
 
     /** Waits for a read started by {@link #read}; its failure is unwrapped. */

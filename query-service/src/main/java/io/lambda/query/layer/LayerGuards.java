@@ -1,11 +1,15 @@
 package io.lambda.query.layer;
 
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.bulkhead.ThreadPoolBulkhead;
 import io.github.resilience4j.bulkhead.ThreadPoolBulkheadConfig;
 import io.github.resilience4j.bulkhead.ThreadPoolBulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedBulkheadMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedThreadPoolBulkheadMetrics;
 import io.github.resilience4j.micrometer.tagged.TaggedTimeLimiterMetrics;
@@ -23,7 +27,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * The three layer guards, built from {@code lambda.query.layers} with Resilience4j's core modules
  * (its Spring Boot 3 starter refuses to run on Boot 4), their state published to Micrometer as
  * {@code resilience4j.circuitbreaker.state}, {@code resilience4j.bulkhead.*} and
- * {@code resilience4j.timelimiter.calls}, tagged with the layer's name.
+ * {@code resilience4j.timelimiter.calls}, tagged with the layer's name. Each layer bounds its reads
+ * twice: those run on its thread pool, and those the driver runs without one ({@code
+ * resilience4j.bulkhead.available.concurrent.calls}).
  */
 public final class LayerGuards implements AutoCloseable {
 
@@ -40,6 +46,7 @@ public final class LayerGuards implements AutoCloseable {
         CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
         TimeLimiterRegistry limiters = TimeLimiterRegistry.ofDefaults();
         ThreadPoolBulkheadRegistry pools = ThreadPoolBulkheadRegistry.ofDefaults();
+        BulkheadRegistry inFlightBounds = BulkheadRegistry.ofDefaults();
         for (Layer layer : Layer.values()) {
             QueryProperties.Layer s = switch (layer) {
                 case CATALOG -> settings.catalog();
@@ -63,12 +70,18 @@ public final class LayerGuards implements AutoCloseable {
                     .maxThreadPoolSize(s.threads())
                     .queueCapacity(s.queue())
                     .build());
+            // reads without a thread of ours (LayerGuard.readAsync): as many in flight as the pool holds
+            Bulkhead inFlight = inFlightBounds.bulkhead(layer.id(), BulkheadConfig.custom()
+                    .maxConcurrentCalls(s.threads() + s.queue())
+                    .maxWaitDuration(java.time.Duration.ZERO)
+                    .build());
             bulkheads.put(layer, bulkhead);
-            guards.put(layer, new LayerGuard(layer, breaker, limiter, bulkhead, scheduler, meters));
+            guards.put(layer, new LayerGuard(layer, breaker, limiter, bulkhead, inFlight, scheduler, meters));
         }
         TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(breakers).bindTo(meters);
         TaggedTimeLimiterMetrics.ofTimeLimiterRegistry(limiters).bindTo(meters);
         TaggedThreadPoolBulkheadMetrics.ofThreadPoolBulkheadRegistry(pools).bindTo(meters);
+        TaggedBulkheadMetrics.ofBulkheadRegistry(inFlightBounds).bindTo(meters);
     }
 
     public LayerGuard get(Layer layer) {

@@ -1,5 +1,6 @@
 package io.lambda.query.layer;
 
+import io.lambda.core.time.BucketRange;
 import io.lambda.core.time.Granularity;
 import io.lambda.store.LambdaStore;
 import io.lambda.store.PublishedVersion;
@@ -130,9 +131,10 @@ public final class LayerReads {
         });
     }
 
-    public CompletableFuture<List<SpeedCells.Stored>> speedSeries(String view, Granularity granularity, String key,
-                                                                  Instant from, Instant to) {
-        return speed.read(() -> store.speedCells().series(view, granularity, key, from, to));
+    /** One key's speed cells of {@code range} from ingest epoch {@code fromEpoch} on (older ones are not read). */
+    public CompletableFuture<List<SpeedCells.Stored>> speedSeries(String view, String key, BucketRange range,
+                                                                  long fromEpoch) {
+        return speed.readAsync(() -> store.speedCells().seriesAsync(view, key, range, fromEpoch));
     }
 
     public CompletableFuture<List<SpeedCells.Stored>> speedBucket(String view, Granularity granularity,

@@ -5,6 +5,7 @@ import io.lambda.query.layer.BatchCellCache;
 import io.lambda.query.layer.Layer;
 import io.lambda.query.layer.LayerGuards;
 import io.lambda.query.layer.LayerReads;
+import io.lambda.query.layer.SharedSpeedProgress;
 import io.lambda.query.layer.SpeedProgress;
 import io.lambda.query.view.BatchSpeedMerge;
 import io.lambda.store.LambdaStore;
@@ -37,22 +38,24 @@ class QueryConfiguration {
     /**
      * The speed layer's progress from the table speed-service writes ({@code speed_progress}):
      * complete through the oldest partition's applied ingest time. Unreadable or not yet
-     * reported → empty, shown as {@code null}, never a guess.
+     * reported → empty, shown as {@code null}, never a guess. Read at most once per
+     * {@code lambda.query.speed-progress-max-age}, shared by the queries of that time.
      */
     @Bean
     @ConditionalOnMissingBean
     SpeedProgress speedProgress(com.datastax.oss.driver.api.core.CqlSession session, LambdaStore store,
+                                QueryProperties properties,
                                 @org.springframework.beans.factory.annotation.Value("${lambda.events.topic}") String topic,
                                 @org.springframework.beans.factory.annotation.Value("${lambda.events.partitions}") int partitions) {
         io.lambda.store.SpeedPartitionProgress progress =
                 new io.lambda.store.SpeedPartitionProgress(session, store.settings());
-        return () -> {
+        return new SharedSpeedProgress(() -> {
             try {
                 return progress.speedThrough(topic, partitions);
             } catch (RuntimeException e) {
                 return java.util.Optional.empty();
             }
-        };
+        }, properties.speedProgressMaxAge());
     }
 
     @Bean

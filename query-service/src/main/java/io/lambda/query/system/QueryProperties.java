@@ -13,6 +13,7 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param maxSeriesBuckets the longest series one request may ask for, in buckets
  * @param catalogMaxAge    queries within this long of a catalog read share it (0: every query reads it)
+ * @param speedProgressMaxAge queries within this long of a read of the speed layer's progress share it
  * @param top              bounds of top-N
  * @param layers           timeouts, circuit breakers and bulkheads of each storage layer
  * @param batchCache       the cache of batch reads (immutable per version)
@@ -21,6 +22,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("lambda.query")
 public record QueryProperties(@Min(1) int maxSeriesBuckets, @NotNull Duration catalogMaxAge,
+                              @NotNull Duration speedProgressMaxAge,
                               @Valid @NotNull Top top, @Valid @NotNull Layers layers,
                               @Valid @NotNull BatchCache batchCache, @Valid @NotNull Graphql graphql) {
 

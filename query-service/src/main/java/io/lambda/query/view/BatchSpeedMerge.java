@@ -82,15 +82,14 @@ public class BatchSpeedMerge {
         CompletableFuture<Map<Long, byte[]>> batch = published.isNothing()
                 ? CompletableFuture.completedFuture(Map.of())
                 : reads.batchSeries(view.name(), published.version(), range.granularity(), key, range.from(), range.to());
-        CompletableFuture<List<SpeedCells.Stored>> speed = reads.speedSeries(view.name(), range.granularity(), key,
-                range.from(), range.to());
+        CompletableFuture<List<SpeedCells.Stored>> speed = reads.speedSeries(view.name(), key, range, firstSpeedEpoch);
         Sides<Map<Long, byte[]>, List<SpeedCells.Stored>> sides = await(view, published, batch, Map.of(), speed,
                 List.of());
 
         Map<Long, Object> cells = new HashMap<>();
         sides.batch().forEach((bucket, bytes) -> cells.put(bucket, measure.decode(bytes)));
         for (SpeedCells.Stored cell : sides.speed()) {
-            if (cell.key().ingestEpoch() >= firstSpeedEpoch) {
+            if (cell.key().ingestEpoch() >= firstSpeedEpoch) { // the read skips older epochs; this states the rule
                 cells.merge(cell.key().cell().bucketStartMillis(), measure.decode(cell.value()), measure::plusInto);
             }
         }

@@ -7,8 +7,11 @@ import io.lambda.core.view.ViewCatalog;
 import io.lambda.core.view.ViewDefinition;
 import io.lambda.core.view.ViewKey;
 import io.lambda.query.system.QueryProperties;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -95,11 +98,54 @@ public class ViewQueries {
      * ±999999999, whose epoch milliseconds overflow the bucket arithmetic, so they are refused here.
      */
     public static Instant rfc3339(String text) {
+        Instant utc = utcSeconds(text);
+        if (utc != null) {
+            return utc;
+        }
         OffsetDateTime time = OffsetDateTime.parse(text);
         if (time.getYear() < 0 || time.getYear() > 9999) {
             throw new DateTimeParseException("the year must have four digits", text, 0);
         }
         return time.toInstant();
+    }
+
+    /**
+     * The common shape {@code yyyy-MM-ddTHH:mm:ssZ}, read without the general parser (which took half
+     * of a REST series' own CPU); null for any other text, which the general parser then reads or
+     * refuses. An impossible date or time here is refused exactly as the parser refuses it.
+     */
+    private static Instant utcSeconds(String text) {
+        if (text.length() != 20 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
+                || text.charAt(13) != ':' || text.charAt(16) != ':' || text.charAt(19) != 'Z') {
+            return null;
+        }
+        int year = digits(text, 0, 4);
+        int month = digits(text, 5, 7);
+        int day = digits(text, 8, 10);
+        int hour = digits(text, 11, 13);
+        int minute = digits(text, 14, 16);
+        int second = digits(text, 17, 19);
+        if ((year | month | day | hour | minute | second) < 0) {
+            return null;
+        }
+        try {
+            return LocalDateTime.of(year, month, day, hour, minute, second).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeException e) {
+            throw new DateTimeParseException(e.getMessage(), text, 0, e);
+        }
+    }
+
+    /** The number written in {@code text[from, to)}, or -1 unless every character is an ASCII digit. */
+    private static int digits(String text, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     public static Granularity granularity(String text) {

@@ -10,15 +10,23 @@ import io.lambda.query.SeededCells;
 import io.lambda.store.LambdaStore;
 import io.lambda.store.PublishedVersion;
 import io.lambda.store.StoreSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,10 +42,19 @@ import java.util.function.Supplier;
  * batch cell by primary key) at the same rate in the same run. Latency is measured from the time
  * each request was due, not when it was sent, so a stall is not hidden (no coordinated omission).
  *
+ * <p>The series requests rotate over the six keys of SeededCells (request {@code i} asks key
+ * {@code i mod 6}), so that the service is not measured answering one key only; its batch reads are
+ * cached per published version by design (docs/query.md), the speed reads are made for every request.
+ * The raw Cassandra point reads rotate over the same keys. With {@code cpu=name:pid,...} each phase
+ * also prints the CPU time those processes used per measured request (from /proc), a figure that
+ * holds better than latency on a machine shared with other work.
+ *
  * <p>Run through {@code query-service/bench/query-bench.sh}; arguments are {@code name=value}:
  * {@code port}, {@code cassandra} (host:port), {@code datacenter}, {@code keyspace}, {@code rate}
- * (requests/s), {@code warmup} and {@code seconds} (per phase), {@code seed=true} to write the cells
- * of SeededCells and publish version 3 first.
+ * (requests/s), {@code warmup} (seconds of REST and GraphQL series requests, alternating, before
+ * any phase: the JIT compiles both paths before anything is measured), {@code phase-warmup} and
+ * {@code seconds} (per phase: unmeasured, then measured), {@code seed=true} to write the cells of
+ * SeededCells and publish version 3 first, {@code cpu}.
  */
 public final class QueryLoadBenchmark {
 
@@ -46,11 +63,11 @@ public final class QueryLoadBenchmark {
 
     /** One phase's figures. */
     record Figures(String name, int sent, int failed, double p50, double p99, double p999, double max,
-                   String firstFailure) {
+                   String firstFailure, String cpu) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%-16s sent %6d  failed %4d  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  max %7.2f ms%s",
-                    name, sent, failed, p50, p99, p999, max,
+            return String.format(Locale.ROOT, "%-16s sent %6d  failed %4d  p50 %7.2f ms  p99 %7.2f ms  p99.9 %7.2f ms  max %7.2f ms%s%s",
+                    name, sent, failed, p50, p99, p999, max, cpu.isEmpty() ? "" : "\n    CPU per request: " + cpu,
                     firstFailure == null ? "" : "\n    first failure: " + firstFailure);
         }
     }
@@ -60,7 +77,7 @@ public final class QueryLoadBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> options = new HashMap<>(Map.of("port", "28080", "cassandra", "127.0.0.1:19042",
-                "datacenter", "datacenter1", "keyspace", "bench_query", "rate", "500", "warmup", "5", "seconds", "20",
+                "datacenter", "datacenter1", "keyspace", "bench_query", "rate", "500", "warmup", "60", "phase-warmup", "5", "seconds", "20",
                 "seed", "false"));
         for (String arg : args) {
             String[] kv = arg.split("=", 2);
@@ -68,6 +85,7 @@ public final class QueryLoadBenchmark {
         }
         int rate = Integer.parseInt(options.get("rate"));
         int warmup = Integer.parseInt(options.get("warmup"));
+        int phaseWarmup = Integer.parseInt(options.get("phase-warmup"));
         int seconds = Integer.parseInt(options.get("seconds"));
         String[] cassandra = options.get("cassandra").split(":");
 
@@ -93,37 +111,51 @@ public final class QueryLoadBenchmark {
             Instant to = SeededCells.DAY.plus(Duration.ofHours(24));
             String port = options.get("port");
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            HttpRequest rest = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                    + "/api/v1/views/pageviews/series?key=%2Fhome&from=" + from + "&to=" + to + "&granularity=hour"))
-                    .header(TestApiKeys.HEADER, TestApiKeys.READ).GET().build();
+            List<String> keys = SeededCells.KEYS;
+            List<HttpRequest> rest = keys.stream().map(key -> HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                            + port + "/api/v1/views/pageviews/series?key=" + URLEncoder.encode(key, StandardCharsets.UTF_8)
+                            + "&from=" + from + "&to=" + to + "&granularity=hour"))
+                    .header(TestApiKeys.HEADER, TestApiKeys.READ).GET().build()).toList();
             String document = ApiClient.document("series").replace("\"", "\\\"").replace("\n", " ");
-            String body = "{\"query\":\"" + document + "\",\"variables\":{\"view\":\"pageviews\",\"key\":\"/home\","
-                    + "\"from\":\"" + from + "\",\"to\":\"" + to + "\",\"granularity\":\"HOUR\"}}";
-            HttpRequest graphql = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/graphql"))
+            List<HttpRequest> graphql = keys.stream().map(key -> HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                            + port + "/graphql"))
                     .header("Content-Type", "application/json").header(TestApiKeys.HEADER, TestApiKeys.READ)
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-            checkSameAnswer(http, rest, graphql);
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"" + document + "\",\"variables\":"
+                            + "{\"view\":\"pageviews\",\"key\":\"" + key.replace("\\", "\\\\") + "\",\"from\":\""
+                            + from + "\",\"to\":\"" + to + "\",\"granularity\":\"HOUR\"}}")).build()).toList();
+            for (int k = 0; k < keys.size(); k++) {
+                checkSameAnswer(http, rest.get(k), graphql.get(k));
+            }
 
             PreparedStatement point = session.prepare("SELECT value FROM " + settings.keyspace() + ".batch_cells "
                     + "WHERE view_name = ? AND version = ? AND granularity = ? AND view_key = ? AND bucket = ?");
+            AtomicInteger next = new AtomicInteger();
             Supplier<CompletionStage<?>> cassandraRead = () -> session.executeAsync(point.bind("pageviews", 3L,
-                    "HOUR", "/home", SeededCells.DAY.plus(Duration.ofHours(9))));
-            Supplier<CompletionStage<?>> restRead = () -> http.sendAsync(rest, HttpResponse.BodyHandlers.ofString())
+                    "HOUR", keys.get(Math.floorMod(next.getAndIncrement(), keys.size())),
+                    SeededCells.DAY.plus(Duration.ofHours(9))));
+            Supplier<CompletionStage<?>> restRead = () -> http.sendAsync(
+                            rest.get(Math.floorMod(next.getAndIncrement(), keys.size())), HttpResponse.BodyHandlers.ofString())
                     .thenApply(QueryLoadBenchmark::ok);
-            Supplier<CompletionStage<?>> graphqlRead = () -> http.sendAsync(graphql, HttpResponse.BodyHandlers.ofString())
+            Supplier<CompletionStage<?>> graphqlRead = () -> http.sendAsync(
+                            graphql.get(Math.floorMod(next.getAndIncrement(), keys.size())), HttpResponse.BodyHandlers.ofString())
                     .thenApply(QueryLoadBenchmark::ok);
+            Map<String, Long> cpu = cpuPids(options.getOrDefault("cpu", ""));
+            cpu.put("load generator", ProcessHandle.current().pid());
 
-            System.out.printf(Locale.ROOT, "open loop at %d requests/s, %d s warm-up + %d s measured per phase%n",
-                    rate, warmup, seconds);
-            Figures raw = phase("cassandra point", cassandraRead, rate, warmup, seconds);
+            System.out.printf(Locale.ROOT, "open loop at %d requests/s: %d s of REST and GraphQL alternating to warm up, "
+                    + "then per phase %d s unmeasured + %d s measured%n", rate, warmup, phaseWarmup, seconds);
+            AtomicInteger turn = new AtomicInteger();
+            run(() -> (turn.getAndIncrement() % 2 == 0 ? restRead : graphqlRead).get(), rate, warmup, null,
+                    new AtomicInteger());
+            Figures raw = phase("cassandra point", cassandraRead, rate, phaseWarmup, seconds, cpu);
             System.out.println(raw);
-            Figures restFigures = phase("rest series", restRead, rate, warmup, seconds);
+            Figures restFigures = phase("rest series", restRead, rate, phaseWarmup, seconds, cpu);
             System.out.println(restFigures);
-            Figures graphqlFigures = phase("graphql series", graphqlRead, rate, warmup, seconds);
+            Figures graphqlFigures = phase("graphql series", graphqlRead, rate, phaseWarmup, seconds, cpu);
             System.out.println(graphqlFigures);
             if (Boolean.parseBoolean(options.getOrDefault("repeat-rest", "true"))) {
                 // REST once more after GraphQL, so neither API benefits from running on a warmer JVM alone
-                System.out.println(phase("rest series (2)", restRead, rate, warmup, seconds));
+                System.out.println(phase("rest series (2)", restRead, rate, phaseWarmup, seconds, cpu));
             }
             System.out.printf(Locale.ROOT, "ratios: REST p99 / Cassandra point p99 = %.2f; GraphQL / REST: p50 %.2f, p99 %.2f%n",
                     restFigures.p99() / raw.p99(), graphqlFigures.p50() / restFigures.p50(),
@@ -148,20 +180,91 @@ public final class QueryLoadBenchmark {
     }
 
     /** Sends {@code rate} requests per second, open loop; latencies from each request's due time. */
-    static Figures phase(String name, Supplier<CompletionStage<?>> request, int rate, int warmup, int seconds) {
+    static Figures phase(String name, Supplier<CompletionStage<?>> request, int rate, int warmup, int seconds,
+                         Map<String, Long> cpuPids) {
         run(request, rate, warmup, null, new AtomicInteger());
         FIRST_FAILURE.set(null);
         int total = rate * seconds;
         AtomicLongArray latencies = new AtomicLongArray(total);
         AtomicInteger failed = new AtomicInteger();
+        Map<String, Long> cpuBefore = cpuTicks(cpuPids);
+        long[] boxBefore = boxTicks();
         run(request, rate, seconds, latencies, failed);
+        Map<String, Long> cpuAfter = cpuTicks(cpuPids);
+        long[] boxAfter = boxTicks();
         long[] sorted = new long[total];
         for (int i = 0; i < total; i++) {
             sorted[i] = latencies.get(i);
         }
         Arrays.sort(sorted);
+        StringBuilder cpu = new StringBuilder();
+        cpuAfter.forEach((process, ticks) -> cpu.append(cpu.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT,
+                "%s %.3f ms", process, (ticks - cpuBefore.get(process)) * 1000.0 / CLOCK_TICKS / total)));
+        if (boxBefore.length == 2 && boxAfter.length == 2) {
+            // what the whole machine did meanwhile: busy cores, and how much of that was not this run
+            double elapsed = (boxAfter[1] - boxBefore[1]) / (double) Runtime.getRuntime().availableProcessors();
+            double busy = (boxAfter[0] - boxBefore[0]) / elapsed;
+            long ours = 0;
+            for (Map.Entry<String, Long> process : cpuAfter.entrySet()) {
+                ours += process.getValue() - cpuBefore.get(process.getKey());
+            }
+            cpu.append(String.format(Locale.ROOT, "\n    machine: %.2f of %d cores busy, %.2f of them other processes; load average %s",
+                    busy, Runtime.getRuntime().availableProcessors(), busy - ours / elapsed, loadAverage()));
+        }
         return new Figures(name, total, failed.get(), ms(sorted, 0.50), ms(sorted, 0.99), ms(sorted, 0.999),
-                sorted[total - 1] / 1e6, FIRST_FAILURE.get());
+                sorted[total - 1] / 1e6, FIRST_FAILURE.get(), cpu.toString());
+    }
+
+    /** Busy and total CPU ticks of the machine (all cores) from /proc/stat, or nothing where it cannot be read. */
+    private static long[] boxTicks() {
+        try {
+            String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i <= Math.min(8, fields.length - 1); i++) { // user..steal; guest is inside user already
+                total += Long.parseLong(fields[i]);
+            }
+            long idle = Long.parseLong(fields[4]) + Long.parseLong(fields[5]); // idle + iowait
+            return new long[] {total - idle, total};
+        } catch (IOException | RuntimeException e) {
+            return new long[0];
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /** Linux USER_HZ: /proc/PID/stat counts CPU time in these. */
+    private static final int CLOCK_TICKS = 100;
+
+    private static Map<String, Long> cpuPids(String option) {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        for (String entry : option.split(",")) {
+            if (!entry.isBlank()) {
+                String[] nameAndPid = entry.split(":", 2);
+                pids.put(nameAndPid[0], Long.parseLong(nameAndPid[1].strip()));
+            }
+        }
+        return pids;
+    }
+
+    /** User + system CPU ticks of each process so far, from /proc/PID/stat (fields 14 and 15). */
+    private static Map<String, Long> cpuTicks(Map<String, Long> pids) {
+        Map<String, Long> ticks = new LinkedHashMap<>();
+        pids.forEach((name, pid) -> {
+            try {
+                String stat = Files.readString(Path.of("/proc", pid.toString(), "stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks.put(name, Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the CPU time of " + name + " (pid " + pid + ")", e);
+            }
+        });
+        return ticks;
     }
 
     private static void run(Supplier<CompletionStage<?>> request, int rate, int seconds, AtomicLongArray latencies,

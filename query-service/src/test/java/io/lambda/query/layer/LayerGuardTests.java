@@ -7,6 +7,9 @@ import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.lambda.query.system.QueryProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -66,6 +69,27 @@ class LayerGuardTests {
         }));
         assertThat(speed.describe(failure))
                 .isEqualTo("speed layer unreadable (IllegalStateException: unconfigured table speed_cells)");
+    }
+
+    @Test
+    void aReadWithoutAThreadIsTimedOutAndBoundedLikeAPooledOne() {
+        CompletableFuture<String> never = new CompletableFuture<>();
+        Throwable late = catchFailure(() -> speed.readAsync(() -> never));
+        assertThat(late).isInstanceOf(TimeoutException.class);
+        assertThat(speed.describe(late)).isEqualTo("speed layer unreadable (no answer within PT0.2S)");
+
+        // 2 threads + 10 queued in the pool: 12 reads may be in flight, the 13th is refused at once
+        List<CompletableFuture<String>> pending = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            CompletableFuture<String> read = new CompletableFuture<>();
+            pending.add(read);
+            guards.get(Layer.BATCH).readAsync(() -> read);
+        }
+        Throwable refused = catchFailure(() -> guards.get(Layer.BATCH).readAsync(() -> CompletableFuture.completedFuture("x")));
+        assertThat(guards.get(Layer.BATCH).describe(refused)).isEqualTo("batch layer unreadable (too many reads in flight)");
+        pending.forEach(read -> read.complete("done"));
+        assertThat(guards.get(Layer.BATCH).readAsync(() -> CompletableFuture.completedFuture("fine")).join())
+                .isEqualTo("fine");
     }
 
     private static Throwable catchFailure(java.util.function.Supplier<java.util.concurrent.CompletableFuture<?>> read) {
