@@ -56,11 +56,16 @@ public final class LayerGuard {
 
     /** Starts {@code read}; the future fails with the reason when the layer could not be read. */
     public <T> CompletableFuture<T> read(Supplier<T> read) {
+        return timed(() -> breaker.executeCompletionStage(() -> limiter.executeCompletionStage(scheduler,
+                () -> bulkhead.executeSupplier(read))));
+    }
+
+    /** Times a guarded read by its outcome; a guard that throws at once is a failed read too. */
+    private <T> CompletableFuture<T> timed(Supplier<CompletionStage<T>> guarded) {
         Timer.Sample sample = Timer.start(meters);
         CompletableFuture<T> result;
         try {
-            result = breaker.<T>executeCompletionStage(() -> limiter.executeCompletionStage(scheduler,
-                    () -> bulkhead.executeSupplier(read))).toCompletableFuture();
+            result = guarded.get().toCompletableFuture();
         } catch (RuntimeException e) {
             result = CompletableFuture.failedFuture(e);
         }
@@ -87,15 +92,8 @@ public final class LayerGuard {
      * and a read beyond that is rejected at once, as the pool rejects one.
      */
     public <T> CompletableFuture<T> readAsync(Supplier<CompletionStage<T>> read) {
-        Timer.Sample sample = Timer.start(meters);
-        CompletableFuture<T> result;
-        try {
-            result = breaker.<T>executeCompletionStage(() -> limiter.executeCompletionStage(scheduler,
-                    () -> inFlight.executeCompletionStage(read))).toCompletableFuture();
-        } catch (RuntimeException e) {
-            result = CompletableFuture.failedFuture(e);
-        }
-        return result.whenComplete((value, failure) -> sample.stop(timer(outcome(failure))));
+        return timed(() -> breaker.executeCompletionStage(() -> limiter.executeCompletionStage(scheduler,
+                () -> inFlight.executeCompletionStage(read))));
     }
 
     /** Waits for a read started by {@link #read}; its failure is unwrapped. */
