@@ -2,7 +2,8 @@
 # Speed-layer benchmark, one run: throughput in events per CPU-second of the speed-service process
 # against a raw KafkaConsumer reading the same records, then freshness at a steady rate.
 # Needs the test Kafka at 127.0.0.1:19092; starts a Cassandra of its own on 29042 and stops it.
-# Usage: speed-service/bench/run.sh [events [rate [seconds]]]   (defaults 200000 10000 20)
+# Usage: speed-service/bench/run.sh [events [rate [seconds [workload]]]]   (defaults 200000 10000 20 uniform;
+#        workload uniform: 1,000 urls alike, event times over 10 min; live: Zipf urls, events mostly seconds old)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ./mvnw -q -o -pl speed-service -am package dependency:build-classpath -DskipTests \
@@ -11,4 +12,4 @@ cd speed-service
 # The service JVM as in the container images (C2 on), not the local stack's start-up-lean flags.
 export LAMBDA_SERVICE_JAVA_OPTS="${LAMBDA_SERVICE_JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseSerialGC}"
 exec java -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
-  io.lambda.speed.bench.SpeedBenchmark "${1:-200000}" "${2:-10000}" "${3:-20}"
+  io.lambda.speed.bench.SpeedBenchmark "${1:-200000}" "${2:-10000}" "${3:-20}" "${4:-uniform}"

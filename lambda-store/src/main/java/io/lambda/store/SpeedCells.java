@@ -1,6 +1,9 @@
 package io.lambda.store;
 
+import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.metadata.Node;
+import com.datastax.oss.driver.api.core.metadata.TokenMap;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
@@ -8,6 +11,7 @@ import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.Statement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.type.codec.TypeCodecs;
 import io.lambda.core.cell.CellKey;
 import io.lambda.core.cell.SpeedCellKey;
 import io.lambda.core.time.BucketRange;
@@ -43,12 +47,28 @@ public final class SpeedCells {
     private static final int ROWS_PER_BATCH = 200;
 
     /**
+     * Partitions per batch that spans partitions: Cassandra warns (in its log and to the client)
+     * above {@code unlogged_batch_across_partitions_warn_threshold}, default 10.
+     */
+    private static final int PARTITIONS_PER_GROUPED_BATCH = 10;
+
+    /**
+     * Estimated bytes per batch that spans partitions: Cassandra warns above {@code batch_size_warn_threshold}
+     * (default 5 KiB) and refuses above {@code batch_size_fail_threshold} (50 KiB); the estimate
+     * ({@link #ROW_OVERHEAD_BYTES} per row plus its text and value) errs high.
+     */
+    private static final int BYTES_PER_GROUPED_BATCH = 3000;
+
+    private static final int ROW_OVERHEAD_BYTES = 64;
+
+    /**
      * The most buckets a series read since an epoch lists in one {@code IN}: each is one slice of the
      * partition that Cassandra seeks to. A longer range is read whole and filtered here.
      */
     private static final int MAX_BUCKETS_IN_LIST = 100;
 
     private final CqlSession session;
+    private final CqlIdentifier keyspace;
     private final PreparedStatement upsert;
     private final PreparedStatement upsertByBucket;
     private final PreparedStatement bucket;
@@ -63,9 +83,14 @@ public final class SpeedCells {
     private final PreparedStatement deleteCellByBucket;
     private final PreparedStatement deleteCellsOfEpoch;
     private final PreparedStatement deleteEpoch;
+    private final PreparedStatement markPartitionEpoch;
+    private final PreparedStatement partitionEpochs;
+    private final PreparedStatement partitionsWithEpochs;
+    private final PreparedStatement deletePartitionEpochsBelow;
 
     public SpeedCells(CqlSession session, StoreSettings settings) {
         this.session = session;
+        this.keyspace = CqlIdentifier.fromInternal(settings.keyspace());
         String table = settings.keyspace() + ".speed_cells";
         this.upsert = session.prepare("INSERT INTO " + table + " (view_name, granularity, view_key, bucket, ingest_epoch, "
                 + "kafka_partition, value, highest_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -94,6 +119,14 @@ public final class SpeedCells {
                 + "AND bucket = ? AND view_key = ? AND ingest_epoch = ? AND kafka_partition = ?");
         this.deleteCellsOfEpoch = session.prepare("DELETE FROM " + byEpoch + " WHERE view_name = ? AND ingest_epoch = ?");
         this.deleteEpoch = session.prepare("DELETE FROM " + epochTable + " WHERE view_name = ? AND ingest_epoch = ?");
+        String partitionEpochTable = settings.keyspace() + ".speed_partition_epochs";
+        this.markPartitionEpoch = session.prepare("INSERT INTO " + partitionEpochTable
+                + " (kafka_partition, ingest_epoch) VALUES (?, ?)");
+        this.partitionEpochs = session.prepare("SELECT ingest_epoch FROM " + partitionEpochTable
+                + " WHERE kafka_partition = ?");
+        this.partitionsWithEpochs = session.prepare("SELECT DISTINCT kafka_partition FROM " + partitionEpochTable);
+        this.deletePartitionEpochsBelow = session.prepare("DELETE FROM " + partitionEpochTable
+                + " WHERE kafka_partition = ? AND ingest_epoch < ?");
     }
 
     /** Writes the cell in both layouts: by key (series) and by bucket (top-N). */
@@ -102,32 +135,120 @@ public final class SpeedCells {
     }
 
     /**
-     * Writes many cells in both layouts, as unlogged batches that each stay inside one Cassandra
-     * partition: one request per partition and chunk instead of two per cell. Such batches are applied
-     * as one mutation, atomically and without the batch log, and no batch size limit applies to them
-     * (CASSANDRA-10876). Cells of live traffic share few buckets, so the by-bucket rows of a whole flush
-     * fit in a handful of requests.
+     * Writes many cells in both layouts as unlogged batches, never as one request per row:
+     * <ul>
+     * <li>by bucket: the rows of one Cassandra partition together (≤ {@value #ROWS_PER_BATCH} per
+     * request). Such a batch is one mutation, atomic, without the batch log, and no batch size limit
+     * applies to it (CASSANDRA-10876). Live traffic puts most cells of a flush into few buckets.</li>
+     * <li>by key: a flush touches thousands of key partitions with a row or two each. Those are sent
+     * several partitions to a request, grouped by the node that owns them, within the limits under
+     * which Cassandra neither warns nor refuses a batch that spans partitions
+     * ({@value #PARTITIONS_PER_GROUPED_BATCH} partitions, {@value #BYTES_PER_GROUPED_BATCH} bytes of
+     * values, below {@code unlogged_batch_across_partitions_warn_threshold} and
+     * {@code batch_size_warn_threshold}).</li>
+     * </ul>
+     * Each row is an idempotent upsert, so a batch that fails part-way is simply written again.
      */
     public CompletionStage<Void> writeAll(Collection<Stored> stored) {
-        Map<List<Object>, List<BoundStatement>> byPartition = new HashMap<>();
+        Map<List<Object>, List<BoundStatement>> byBucket = new HashMap<>();
+        Map<List<Object>, PartitionRows> byKey = new HashMap<>();
         for (Stored cellValue : stored) {
             SpeedCellKey key = cellValue.key();
             CellKey cell = key.cell();
             Instant bucketStart = Instant.ofEpochMilli(cell.bucketStartMillis());
             ByteBuffer value = ByteBuffer.wrap(cellValue.value());
-            byPartition.computeIfAbsent(List.of("key", cell.view(), cell.granularity(), cell.key()), k -> new ArrayList<>())
-                    .add(upsert.bind(cell.view(), cell.granularity().name(), cell.key(), bucketStart, key.ingestEpoch(),
-                            key.partition(), value, cellValue.highestOffset()));
-            byPartition.computeIfAbsent(List.of("bucket", cell.view(), cell.granularity(), bucketStart), k -> new ArrayList<>())
-                    .add(upsertByBucket.bind(cell.view(), cell.granularity().name(), bucketStart, cell.key(),
-                            key.ingestEpoch(), key.partition(), value, cellValue.highestOffset()));
+            String granularity = cell.granularity().name();
+            // values set with their codecs: bind(Object...) looks each codec up by the value's class
+            byKey.computeIfAbsent(List.of(cell.view(), cell.granularity(), cell.key()), k -> new PartitionRows())
+                    .add(upsert.boundStatementBuilder()
+                            .set(0, cell.view(), TypeCodecs.TEXT).set(1, granularity, TypeCodecs.TEXT)
+                            .set(2, cell.key(), TypeCodecs.TEXT).set(3, bucketStart, TypeCodecs.TIMESTAMP)
+                            .set(4, key.ingestEpoch(), TypeCodecs.BIGINT).set(5, key.partition(), TypeCodecs.INT)
+                            .set(6, value, TypeCodecs.BLOB).set(7, cellValue.highestOffset(), TypeCodecs.BIGINT)
+                            .build(), ROW_OVERHEAD_BYTES + cell.view().length() + cell.key().length() + cellValue.value().length);
+            byBucket.computeIfAbsent(List.of(cell.view(), cell.granularity(), bucketStart), k -> new ArrayList<>())
+                    .add(upsertByBucket.boundStatementBuilder()
+                            .set(0, cell.view(), TypeCodecs.TEXT).set(1, granularity, TypeCodecs.TEXT)
+                            .set(2, bucketStart, TypeCodecs.TIMESTAMP).set(3, cell.key(), TypeCodecs.TEXT)
+                            .set(4, key.ingestEpoch(), TypeCodecs.BIGINT).set(5, key.partition(), TypeCodecs.INT)
+                            .set(6, value, TypeCodecs.BLOB).set(7, cellValue.highestOffset(), TypeCodecs.BIGINT)
+                            .build());
         }
-        return executeInPartitionBatches(byPartition.values());
+        List<CompletableFuture<AsyncResultSet>> requests = new ArrayList<>();
+        sendInPartitionBatches(byBucket.values(), requests);
+        sendGroupedByNode(byKey.values(), requests);
+        return CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new));
+    }
+
+    /** The rows of one Cassandra partition, with a generous estimate of their size. */
+    private static final class PartitionRows {
+        final List<BoundStatement> rows = new ArrayList<>(2);
+        int bytes;
+
+        void add(BoundStatement row, int rowBytes) {
+            rows.add(row);
+            bytes += rowBytes;
+        }
+    }
+
+    /**
+     * Sends small partitions several to a request: per owning node (so the coordinator holds them
+     * itself), up to {@value #PARTITIONS_PER_GROUPED_BATCH} partitions and {@value #BYTES_PER_GROUPED_BATCH}
+     * bytes. A partition too big for that goes alone, as its own single-partition batches.
+     */
+    private void sendGroupedByNode(Collection<PartitionRows> partitions, List<CompletableFuture<AsyncResultSet>> requests) {
+        Map<Object, List<PartitionRows>> open = new HashMap<>();
+        Map<Object, Integer> openBytes = new HashMap<>();
+        List<List<BoundStatement>> alone = new ArrayList<>();
+        for (PartitionRows partition : partitions) {
+            if (partition.bytes > BYTES_PER_GROUPED_BATCH) {
+                alone.add(partition.rows);
+                continue;
+            }
+            Object node = ownerOf(partition.rows.get(0));
+            List<PartitionRows> batch = open.computeIfAbsent(node, n -> new ArrayList<>());
+            int bytes = openBytes.getOrDefault(node, 0);
+            if (batch.size() == PARTITIONS_PER_GROUPED_BATCH || bytes + partition.bytes > BYTES_PER_GROUPED_BATCH) {
+                requests.add(send(batch));
+                batch.clear();
+                bytes = 0;
+            }
+            batch.add(partition);
+            openBytes.put(node, bytes + partition.bytes);
+        }
+        for (List<PartitionRows> batch : open.values()) {
+            if (!batch.isEmpty()) {
+                requests.add(send(batch));
+            }
+        }
+        sendInPartitionBatches(alone, requests);
+    }
+
+    private CompletableFuture<AsyncResultSet> send(List<PartitionRows> partitions) {
+        List<BoundStatement> rows = new ArrayList<>();
+        partitions.forEach(partition -> rows.addAll(partition.rows));
+        Statement<?> request = rows.size() == 1 ? rows.get(0)
+                : BatchStatement.newInstance(DefaultBatchType.UNLOGGED, rows.toArray(BoundStatement[]::new));
+        return session.executeAsync(request).toCompletableFuture();
+    }
+
+    /** The first replica of the row's partition; one group for all when the cluster has a single node. */
+    private Object ownerOf(BoundStatement row) {
+        if (session.getMetadata().getNodes().size() <= 1) {
+            return "the only node";
+        }
+        Optional<TokenMap> tokens = session.getMetadata().getTokenMap();
+        if (tokens.isEmpty()) {
+            return "unknown";
+        }
+        Set<Node> replicas = tokens.get().getReplicas(keyspace, row.getRoutingKey());
+        return replicas.isEmpty() ? "unknown" : replicas.iterator().next();
     }
 
     /**
      * {@link #index} for many cells: the listing rows of one view and epoch share a partition and go
-     * in batches of it; each epoch is listed once.
+     * in batches of it; each epoch is listed once, and so is each (Kafka partition, epoch) in
+     * {@code speed_partition_epochs} ({@link #epochsWrittenIn}).
      */
     public CompletionStage<Void> indexAll(Collection<SpeedCellKey> keys) {
         Map<List<Object>, List<BoundStatement>> byPartition = new HashMap<>();
@@ -139,6 +260,10 @@ public final class SpeedCells {
                 byPartition.computeIfAbsent(List.of("epochs", cell.view()), k -> new ArrayList<>())
                         .add(indexEpoch.bind(cell.view(), key.ingestEpoch()));
             }
+            if (epochsListed.add(List.of(key.partition(), key.ingestEpoch()))) {
+                byPartition.computeIfAbsent(List.of("partition epochs", key.partition()), k -> new ArrayList<>())
+                        .add(markPartitionEpoch.bind(key.partition(), key.ingestEpoch()));
+            }
             byPartition.computeIfAbsent(epochPartition, k -> new ArrayList<>()).add(indexCell.bind(cell.view(),
                     key.ingestEpoch(), cell.granularity().name(), cell.key(), Instant.ofEpochMilli(cell.bucketStartMillis()),
                     key.partition()));
@@ -148,6 +273,12 @@ public final class SpeedCells {
 
     private CompletionStage<Void> executeInPartitionBatches(Collection<List<BoundStatement>> partitions) {
         List<CompletableFuture<AsyncResultSet>> requests = new ArrayList<>();
+        sendInPartitionBatches(partitions, requests);
+        return CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new));
+    }
+
+    private void sendInPartitionBatches(Collection<List<BoundStatement>> partitions,
+                                        List<CompletableFuture<AsyncResultSet>> requests) {
         for (List<BoundStatement> statements : partitions) {
             for (int from = 0; from < statements.size(); from += ROWS_PER_BATCH) {
                 List<BoundStatement> chunk = statements.subList(from, Math.min(statements.size(), from + ROWS_PER_BATCH));
@@ -156,7 +287,6 @@ public final class SpeedCells {
                 requests.add(session.executeAsync(request).toCompletableFuture());
             }
         }
-        return CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new));
     }
 
     /** Every speed cell of one bucket, all keys, epochs and partitions. */
@@ -242,6 +372,33 @@ public final class SpeedCells {
      */
     public CompletionStage<Void> index(SpeedCellKey key) {
         return indexAll(List.of(key));
+    }
+
+    /**
+     * The ingest epochs in which speed cells of Kafka partition {@code partition} were written (or
+     * were about to be: {@link #indexAll} records them before the cells). A cell of any other epoch
+     * and this partition is not stored, so whoever takes the partition over need not read it.
+     */
+    public Set<Long> epochsWrittenIn(int partition) {
+        Set<Long> found = new HashSet<>();
+        for (Row row : session.execute(partitionEpochs.bind(partition))) {
+            found.add(row.getLong("ingest_epoch"));
+        }
+        return found;
+    }
+
+    /**
+     * Forgets, for every Kafka partition, the epochs below {@code epoch} in {@code speed_partition_epochs}:
+     * call it only after their cells are expired ({@link #expire}), or a takeover could miss a cell.
+     */
+    public void forgetPartitionEpochsBelow(long epoch) {
+        List<Integer> partitions = new ArrayList<>();
+        for (Row row : session.execute(partitionsWithEpochs.bind())) {
+            partitions.add(row.getInt("kafka_partition"));
+        }
+        for (int partition : partitions) {
+            session.execute(deletePartitionEpochsBelow.bind(partition, epoch));
+        }
     }
 
     /** The ingest epochs of {@code view} that hold (or held, until an expiry finished) speed cells, ascending. */

@@ -128,6 +128,9 @@ class SpeedLayerIntegrationTests {
                 .functionCounter().count()).isPositive();
         assertThat(meters.get("lambda.speed.lateness").timer().max(java.util.concurrent.TimeUnit.DAYS)).isGreaterThan(1);
         assertThat(meters.get("lambda.speed.freshness").timer().count()).isPositive();
+        assertThat(meters.get("lambda.speed.cells.read").counter().count())
+                .as("one instance from the start: no partition had cells written before it, so no cell is read")
+                .isZero();
         assertThat(meters.find("lambda.speed.lag").gauges()).isNotEmpty();
     }
 

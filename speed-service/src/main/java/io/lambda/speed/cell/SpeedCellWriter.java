@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.HashSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +40,13 @@ import org.springframework.stereotype.Component;
  * moves only after every write succeeded. After a crash, replay starts at the committed offset; a
  * replayed record at or below a cell's stored offset is skipped for that cell, and a record that
  * never touched the cell would not touch it now either. So each record lands in each cell once.
+ *
+ * <p>Which stored cells are read: only those this instance does not know whose partition had cells
+ * of their epoch written before this instance took it over. Any other cell it does not know is
+ * either absent or was written only from records at or above the committed offset (by an owner that
+ * crashed before committing); this instance replays all of those records, so writing the cell from
+ * its own fold gives the same value. Records below the committed offset were written, with their
+ * partition and epoch marked first, before that offset was committed, hence before the takeover.
  *
  * <p>Nothing of a poll is remembered before all its writes are acknowledged: not the new cell
  * values, not the event ids for the dedup window. A poll whose writes fail (Cassandra unreachable)
@@ -61,6 +67,11 @@ public class SpeedCellWriter {
     private final SpeedProperties.Dedup dedup;
     private final Map<SpeedCellKey, Known> known = new ConcurrentHashMap<>();
     private final Map<Integer, RecentEventIds> recentIds = new ConcurrentHashMap<>();
+    /**
+     * Per partition owned: the ingest epochs in which its cells had been written when this instance
+     * took it over. Only cells of these epochs can be stored without this instance knowing them.
+     */
+    private final Map<Integer, Set<Long>> epochsWrittenBefore = new ConcurrentHashMap<>();
     /** Epochs below this are absorbed by the batch and expired: their records are not written again. */
     private volatile long expiredBelowEpoch = Long.MIN_VALUE;
 
@@ -69,6 +80,7 @@ public class SpeedCellWriter {
     private final Counter duplicates;
     private final Counter absorbed;
     private final Counter cellsWritten;
+    private final Counter cellsRead;
     private final Timer flush;
     private final DistributionSummary flushCells;
     private final Timer freshness;
@@ -86,6 +98,9 @@ public class SpeedCellWriter {
                 .register(meters);
         this.absorbed = meters.counter("lambda.speed.events", "outcome", "absorbed");
         this.cellsWritten = Counter.builder("lambda.speed.cells.written").register(meters);
+        this.cellsRead = Counter.builder("lambda.speed.cells.read")
+                .description("unknown cells read from Cassandra: after a takeover, of epochs the partition's earlier owner wrote")
+                .register(meters);
         this.flush = Timer.builder("lambda.speed.flush").description("time to write one poll's cells")
                 .publishPercentileHistogram().register(meters);
         this.flushCells = DistributionSummary.builder("lambda.speed.flush.cells")
@@ -106,23 +121,19 @@ public class SpeedCellWriter {
      */
     public void apply(List<ConsumerRecord<String, Event>> records) {
         Instant now = Instant.now();
-        Set<SpeedCellKey> unknown = new HashSet<>();
-        Fold fold = fold(records, now, cell -> {
-            Known cached = known.get(cell);
-            if (cached == null) {
-                unknown.add(cell);
-                return -1;
-            }
-            return cached.highestOffset();
-        });
-        // Cells this instance has not seen yet are read from Cassandra all at once. Usually none
-        // exists (a new bucket or epoch) and the fold stands; after a restart or a rebalance some
-        // do, and the poll is folded again against what they hold.
-        if (!unknown.isEmpty() && load(unknown)) {
+        // Fold without looking anything up per event: a record can already be in a cell only if an
+        // earlier owner of its partition wrote that cell, and such cells are read (below) before any is used.
+        Fold fold = fold(records, now, AppliedOffsets.NONE);
+        Touched touched = lookUp(fold.delta());
+        // Cells this instance does not know, of epochs in which their partition had cells written
+        // before this instance owned it, are read from Cassandra all at once. When one is stored (after a
+        // restart or a rebalance), the poll is folded again against what they hold.
+        if (!touched.unread().isEmpty() && load(touched.unread())) {
             fold = fold(records, now, cell -> knownOf(cell).highestOffset());
+            touched = lookUp(fold.delta());
         }
         if (!fold.delta().isEmpty()) {
-            write(fold.delta(), fold.lastOffsetByPartition());
+            write(touched, fold.lastOffsetByPartition());
         }
         // Everything below happens only once the poll is durable.
         fold.newIds().forEach((partition, ids) -> recentIds
@@ -177,8 +188,47 @@ public class SpeedCellWriter {
         return new Fold(delta, lastOffsetByPartition, newIds, folded, duplicateCount, absorbedCount);
     }
 
+    /**
+     * The cells of a fold with what this instance knows of each (one map lookup per cell, not per
+     * event), and those it must read first: unknown here, yet possibly stored by an earlier owner.
+     */
+    private record Touched(List<Map.Entry<SpeedCellKey, Object>> cells, Known[] before, List<SpeedCellKey> unread) {
+    }
+
+    private Touched lookUp(Map<SpeedCellKey, Object> delta) {
+        List<Map.Entry<SpeedCellKey, Object>> cellsTouched = new ArrayList<>(delta.entrySet());
+        Known[] before = new Known[cellsTouched.size()];
+        List<SpeedCellKey> unread = new ArrayList<>();
+        for (int i = 0; i < before.length; i++) {
+            SpeedCellKey key = cellsTouched.get(i).getKey();
+            Known cached = known.get(key);
+            if (cached == null) {
+                cached = ABSENT;
+                if (mayBeStored(key)) {
+                    unread.add(key);
+                }
+            }
+            before[i] = cached;
+        }
+        return new Touched(cellsTouched, before, unread);
+    }
+
+    /**
+     * Whether a cell this instance does not know could be stored: only when cells of its partition
+     * and epoch were written before this instance took the partition over ({@code speed_partition_epochs},
+     * read once per ownership). Any cell this instance wrote since is known to it.
+     */
+    private boolean mayBeStored(SpeedCellKey key) {
+        Set<Long> epochs = epochsWrittenBefore.get(key.partition());
+        if (epochs == null) {
+            epochs = cells.epochsWrittenIn(key.partition());
+            epochsWrittenBefore.put(key.partition(), epochs);
+        }
+        return !epochs.isEmpty() && epochs.contains(key.ingestEpoch());
+    }
+
     /** Reads the stored state of {@code keys} into memory; true when any of them exists. */
-    private boolean load(Set<SpeedCellKey> keys) {
+    private boolean load(List<SpeedCellKey> keys) {
         List<CompletableFuture<Optional<SpeedCells.Stored>>> reads = new ArrayList<>(keys.size());
         for (SpeedCellKey key : keys) {
             reads.add(cells.readAsync(key).toCompletableFuture());
@@ -192,41 +242,48 @@ public class SpeedCellWriter {
             known.put(key, stored.map(s -> new Known(aggregator.measureOf(key.cell()).decode(s.value()),
                     s.highestOffset(), false)).orElse(ABSENT));
         }
+        cellsRead.increment(keys.size());
         return anyStored;
     }
 
-    private void write(Map<SpeedCellKey, Object> delta, Map<Integer, Long> lastOffsetByPartition) {
+    private void write(Touched touched, Map<Integer, Long> lastOffsetByPartition) {
         long started = System.nanoTime();
-        Map<SpeedCellKey, Known> next = new HashMap<>(delta.size() * 4 / 3 + 1);
+        int n = touched.before().length;
+        Known[] after = new Known[n];
         List<SpeedCellKey> unindexed = new ArrayList<>();
-        List<SpeedCells.Stored> rows = new ArrayList<>(delta.size());
-        for (Map.Entry<SpeedCellKey, Object> entry : delta.entrySet()) {
-            SpeedCellKey key = entry.getKey();
+        List<SpeedCells.Stored> rows = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            SpeedCellKey key = touched.cells().get(i).getKey();
+            Object delta = touched.cells().get(i).getValue();
+            Known before = touched.before()[i];
             Measure<Object> measure = aggregator.measureOf(key.cell());
-            Known before = knownOf(key);
-            Object value = before.value() == null ? entry.getValue() : measure.plus(before.value(), entry.getValue());
+            Object value = before.value() == null ? delta : measure.plus(before.value(), delta);
             long offset = lastOffsetByPartition.get(key.partition());
-            next.put(key, new Known(value, offset, true));
+            after[i] = new Known(value, offset, true);
             rows.add(new SpeedCells.Stored(key, measure.encode(value), offset));
             if (!before.indexed()) {
                 unindexed.add(key);
             }
         }
-        // A cell is listed for expiry before it is first written, so no cell escapes the sweep.
+        // A cell is listed for expiry (and its partition and epoch marked) before it is first written,
+        // so no cell escapes the sweep and no takeover skips reading it.
         if (!unindexed.isEmpty()) {
             cells.indexAll(unindexed).toCompletableFuture().join();
         }
         cells.writeAll(rows).toCompletableFuture().join();
-        known.putAll(next);
+        for (int i = 0; i < n; i++) {
+            known.put(touched.cells().get(i).getKey(), after[i]);
+        }
         flush.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-        flushCells.record(delta.size());
-        cellsWritten.increment(delta.size());
+        flushCells.record(n);
+        cellsWritten.increment(n);
     }
 
     /** Forgets the partitions this instance no longer owns: their new owner writes their cells now. */
     public void forget(Collection<Integer> partitions) {
         known.keySet().removeIf(key -> partitions.contains(key.partition()));
         partitions.forEach(recentIds::remove);
+        partitions.forEach(epochsWrittenBefore::remove);
     }
 
     /**

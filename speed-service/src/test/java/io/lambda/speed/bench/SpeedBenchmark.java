@@ -47,7 +47,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * the service's {@code lambda.speed.freshness} histogram, beside the raw consumer's ingest-to-receive
  * latency on the same topic.</li>
  * </ol>
- * Arguments: events (default 600000), rate (10000), seconds at that rate (30).
+ * Arguments: events (default 600000), rate (10000), seconds at that rate (30), workload
+ * ({@code uniform}, the default, or {@code live}; see {@link Workload}).
  */
 public final class SpeedBenchmark {
 
@@ -58,6 +59,7 @@ public final class SpeedBenchmark {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 600_000;
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
+        Workload workload = args.length > 3 ? Workload.valueOf(args[3].toUpperCase(java.util.Locale.ROOT)) : Workload.UNIFORM;
         ProjectHome home = ProjectHome.locate();
         String id = SpeedFixture.unique("");
         String topic = "bench.speed." + id;
@@ -68,17 +70,24 @@ public final class SpeedBenchmark {
         CassandraServer cassandra = new CassandraServer(home, layout);
         cassandra.start(Duration.ofSeconds(180));
         try {
-            run(home, layout, topic, keyspace, events, rate, seconds);
+            System.out.println("workload: " + workload.name().toLowerCase(java.util.Locale.ROOT));
+            run(home, layout, topic, keyspace, events, rate, seconds, workload);
         } finally {
             cassandra.stop();
         }
     }
 
     private static void run(ProjectHome home, StackLayout layout, String topic, String keyspace, int events, int rate,
-                            int seconds) throws Exception {
+                            int seconds, Workload workload) throws Exception {
 
         // 1. throughput
-        List<byte[]> payloads = payloads(events, new Random(1));
+        EventCodec codec = new EventCodec();
+        Random first = new Random(1);
+        long generated = System.currentTimeMillis();
+        List<byte[]> payloads = new ArrayList<>(events);
+        for (int i = 0; i < events; i++) {
+            payloads.add(codec.encode(workload.next(first, generated)));
+        }
         ServiceProcess service = new ServiceProcess(home, layout, "speed-service");
         service.start(Map.of("spring.cassandra.request.timeout", "10s", "lambda.store.keyspace", keyspace, "lambda.events.topic", topic, "lambda.events.partitions", "6",
                 "spring.kafka.consumer.group-id", topic + ".speed", "lambda.speed.expiry.enabled", "false"));
@@ -87,7 +96,7 @@ public final class SpeedBenchmark {
             service.awaitReady(Duration.ofSeconds(120));
             double cpuAtReady = cpuSeconds(pid);
             long produceStart = System.nanoTime();
-            produce(topic, payloads, 0); // as fast as possible; the service folds and writes meanwhile
+            produce(topic, events, payloads::get, 0); // as fast as possible; the service folds and writes meanwhile
             long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
             while (SpeedFixture.groupLag(KAFKA, topic + ".speed", topic) > 0) {
                 if (System.nanoTime() > deadline) {
@@ -110,7 +119,9 @@ public final class SpeedBenchmark {
             Thread raw = new Thread(() -> rawLatency(topic, stop, rawLatencies));
             raw.start();
             Thread.sleep(2000);
-            produce(topic, payloads(rate * seconds, new Random(2)), rate);
+            Random second = new Random(2);
+            // event times relative to the moment of sending: a live stream
+            produce(topic, rate * seconds, i -> codec.encode(workload.next(second, System.currentTimeMillis())), rate);
             Thread.sleep(1000);
             stop.set(true);
             raw.join();
@@ -125,26 +136,61 @@ public final class SpeedBenchmark {
         }
     }
 
-    private static List<byte[]> payloads(int n, Random random) {
-        EventCodec codec = new EventCodec();
-        List<byte[]> payloads = new ArrayList<>(n);
-        long now = Instant.now().toEpochMilli();
-        for (int i = 0; i < n; i++) {
-            Event event = random.nextInt(5) == 0
-                    ? new Event(UUID.randomUUID().toString(), "purchase", Instant.ofEpochMilli(now - random.nextInt(600_000)),
-                    Map.of("country", "C" + random.nextInt(50), "amount", random.nextInt(10_000) / 100.0))
-                    : new Event(UUID.randomUUID().toString(), "pageview", Instant.ofEpochMilli(now - random.nextInt(600_000)),
-                    Map.of("url", "/page/" + random.nextInt(1000), "userId", "u" + random.nextInt(100_000)));
-            payloads.add(codec.encode(event));
+    /**
+     * What the events look like. Both: 4 in 5 are pageviews (100k users), 1 in 5 purchases; the
+     * topic is keyed by a random id, as ingest keys it by event id, so every key reaches every partition.
+     * <ul>
+     * <li>{@code uniform}: 1,000 urls and 50 countries all alike, event times anywhere in the last 10
+     * minutes: the worst case, where almost no cell repeats within a poll.</li>
+     * <li>{@code live}: urls and countries by popularity (Zipf, exponent 1, as page popularity tends to
+     * be), 95 % of events at most 5 s old when sent, the rest up to 10 minutes late.</li>
+     * </ul>
+     */
+    enum Workload {
+        UNIFORM, LIVE;
+
+        private static final double[] URLS = zipf(1000);
+        private static final double[] COUNTRIES = zipf(50);
+
+        Event next(Random random, long now) {
+            boolean live = this == LIVE;
+            long age = !live || random.nextInt(20) == 0 ? random.nextInt(600_000) : random.nextInt(5_000);
+            Instant time = Instant.ofEpochMilli(now - age);
+            if (random.nextInt(5) == 0) {
+                int country = live ? pick(COUNTRIES, random) : random.nextInt(50);
+                return new Event(UUID.randomUUID().toString(), "purchase", time,
+                        Map.of("country", "C" + country, "amount", random.nextInt(10_000) / 100.0));
+            }
+            int url = live ? pick(URLS, random) : random.nextInt(1000);
+            return new Event(UUID.randomUUID().toString(), "pageview", time,
+                    Map.of("url", "/page/" + url, "userId", "u" + random.nextInt(100_000)));
         }
-        return payloads;
+
+        /** Cumulative Zipf weights of ranks 1..n, normalised to end at 1. */
+        private static double[] zipf(int n) {
+            double[] cumulative = new double[n];
+            double sum = 0;
+            for (int rank = 1; rank <= n; rank++) {
+                sum += 1.0 / rank;
+                cumulative[rank - 1] = sum;
+            }
+            for (int i = 0; i < n; i++) {
+                cumulative[i] /= sum;
+            }
+            return cumulative;
+        }
+
+        private static int pick(double[] cumulative, Random random) {
+            int i = java.util.Arrays.binarySearch(cumulative, random.nextDouble());
+            return Math.min(cumulative.length - 1, i >= 0 ? i : -i - 1);
+        }
     }
 
-    /** Sends all payloads, paced at {@code rate} per second (0: as fast as possible). */
-    private static void produce(String topic, List<byte[]> payloads, int rate) {
+    /** Sends {@code n} payloads, paced at {@code rate} per second (0: as fast as possible). */
+    private static void produce(String topic, int n, java.util.function.IntFunction<byte[]> payloads, int rate) {
         long start = System.nanoTime();
         try (KafkaProducer<String, byte[]> producer = SpeedFixture.producer(KAFKA)) {
-            for (int i = 0; i < payloads.size(); i++) {
+            for (int i = 0; i < n; i++) {
                 if (rate > 0) {
                     long due = start + (long) i * 1_000_000_000L / rate;
                     long wait = due - System.nanoTime();
@@ -152,7 +198,7 @@ public final class SpeedBenchmark {
                         java.util.concurrent.locks.LockSupport.parkNanos(wait);
                     }
                 }
-                producer.send(new ProducerRecord<>(topic, UUID.randomUUID().toString(), payloads.get(i)));
+                producer.send(new ProducerRecord<>(topic, UUID.randomUUID().toString(), payloads.apply(i)));
             }
             producer.flush();
         }
