@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import io.lambda.localservers.LoopbackHttpClient;
 import io.lambda.localservers.TestApiKeys;
 import io.lambda.query.ApiClient;
 import io.lambda.query.SeededCells;
@@ -13,11 +14,7 @@ import io.lambda.store.StoreSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +51,8 @@ import java.util.function.Supplier;
  * (requests/s), {@code warmup} (seconds of REST and GraphQL series requests, alternating, before
  * any phase: the JIT compiles both paths before anything is measured), {@code phase-warmup} and
  * {@code seconds} (per phase: unmeasured, then measured), {@code seed=true} to write the cells of
- * SeededCells and publish version 3 first, {@code cpu}.
+ * SeededCells and publish version 3 first, {@code cpu}, {@code connections} (the load generator's
+ * HTTP connections, default 32; {@link LoopbackHttpClient}).
  */
 public final class QueryLoadBenchmark {
 
@@ -110,19 +108,17 @@ public final class QueryLoadBenchmark {
             Instant from = SeededCells.DAY;
             Instant to = SeededCells.DAY.plus(Duration.ofHours(24));
             String port = options.get("port");
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            LoopbackHttpClient http = new LoopbackHttpClient(Integer.parseInt(port),
+                    Integer.parseInt(options.getOrDefault("connections", "32")));
             List<String> keys = SeededCells.KEYS;
-            List<HttpRequest> rest = keys.stream().map(key -> HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                            + port + "/api/v1/views/pageviews/series?key=" + URLEncoder.encode(key, StandardCharsets.UTF_8)
-                            + "&from=" + from + "&to=" + to + "&granularity=hour"))
-                    .header(TestApiKeys.HEADER, TestApiKeys.READ).GET().build()).toList();
+            List<byte[]> rest = keys.stream().map(key -> http.get("/api/v1/views/pageviews/series?key="
+                    + URLEncoder.encode(key, StandardCharsets.UTF_8) + "&from=" + from + "&to=" + to + "&granularity=hour",
+                    TestApiKeys.HEADER, TestApiKeys.READ)).toList();
             String document = ApiClient.document("series").replace("\"", "\\\"").replace("\n", " ");
-            List<HttpRequest> graphql = keys.stream().map(key -> HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                            + port + "/graphql"))
-                    .header("Content-Type", "application/json").header(TestApiKeys.HEADER, TestApiKeys.READ)
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"" + document + "\",\"variables\":"
-                            + "{\"view\":\"pageviews\",\"key\":\"" + key.replace("\\", "\\\\") + "\",\"from\":\""
-                            + from + "\",\"to\":\"" + to + "\",\"granularity\":\"HOUR\"}}")).build()).toList();
+            List<byte[]> graphql = keys.stream().map(key -> http.postJson("/graphql", "{\"query\":\"" + document
+                    + "\",\"variables\":" + "{\"view\":\"pageviews\",\"key\":\"" + key.replace("\\", "\\\\")
+                    + "\",\"from\":\"" + from + "\",\"to\":\"" + to + "\",\"granularity\":\"HOUR\"}}",
+                    TestApiKeys.HEADER, TestApiKeys.READ)).toList();
             for (int k = 0; k < keys.size(); k++) {
                 checkSameAnswer(http, rest.get(k), graphql.get(k));
             }
@@ -133,12 +129,10 @@ public final class QueryLoadBenchmark {
             Supplier<CompletionStage<?>> cassandraRead = () -> session.executeAsync(point.bind("pageviews", 3L,
                     "HOUR", keys.get(Math.floorMod(next.getAndIncrement(), keys.size())),
                     SeededCells.DAY.plus(Duration.ofHours(9))));
-            Supplier<CompletionStage<?>> restRead = () -> http.sendAsync(
-                            rest.get(Math.floorMod(next.getAndIncrement(), keys.size())), HttpResponse.BodyHandlers.ofString())
-                    .thenApply(QueryLoadBenchmark::ok);
-            Supplier<CompletionStage<?>> graphqlRead = () -> http.sendAsync(
-                            graphql.get(Math.floorMod(next.getAndIncrement(), keys.size())), HttpResponse.BodyHandlers.ofString())
-                    .thenApply(QueryLoadBenchmark::ok);
+            Supplier<CompletionStage<?>> restRead = () -> http.send(
+                    rest.get(Math.floorMod(next.getAndIncrement(), keys.size()))).thenApply(QueryLoadBenchmark::ok);
+            Supplier<CompletionStage<?>> graphqlRead = () -> http.send(
+                    graphql.get(Math.floorMod(next.getAndIncrement(), keys.size()))).thenApply(QueryLoadBenchmark::ok);
             Map<String, Long> cpu = cpuPids(options.getOrDefault("cpu", ""));
             cpu.put("load generator", ProcessHandle.current().pid());
 
@@ -160,20 +154,21 @@ public final class QueryLoadBenchmark {
             System.out.printf(Locale.ROOT, "ratios: REST p99 / Cassandra point p99 = %.2f; GraphQL / REST: p50 %.2f, p99 %.2f%n",
                     restFigures.p99() / raw.p99(), graphqlFigures.p50() / restFigures.p50(),
                     graphqlFigures.p99() / restFigures.p99());
+            http.close();
         }
     }
 
-    private static Object ok(HttpResponse<String> response) {
-        if (response.statusCode() != 200 || response.body().contains("\"errors\"")
+    private static Object ok(LoopbackHttpClient.Response response) {
+        if (response.status() != 200 || response.body().contains("\"errors\"")
                 || response.body().contains("\"partial\":true")) {
-            throw new IllegalStateException("unexpected answer " + response.statusCode() + ": " + response.body());
+            throw new IllegalStateException("unexpected answer " + response.status() + ": " + response.body());
         }
         return response;
     }
 
-    private static void checkSameAnswer(HttpClient http, HttpRequest rest, HttpRequest graphql) throws Exception {
-        String restBody = http.send(rest, HttpResponse.BodyHandlers.ofString()).body();
-        String graphqlBody = http.send(graphql, HttpResponse.BodyHandlers.ofString()).body();
+    private static void checkSameAnswer(LoopbackHttpClient http, byte[] rest, byte[] graphql) {
+        String restBody = http.send(rest).join().body();
+        String graphqlBody = http.send(graphql).join().body();
         if (!restBody.contains("\"points\"") || !graphqlBody.contains("\"points\"")) {
             throw new IllegalStateException("the service does not answer the question: " + restBody + " / " + graphqlBody);
         }
