@@ -114,6 +114,11 @@ public final class SpeedBenchmark {
 
             // 2. freshness at a steady rate
             Map<Double, Double> before = freshnessBuckets(service);
+            Map<String, Double> flushesBefore = flushFigures(service);
+            double cpuBefore = cpuSeconds(pid);
+            long cassandraPid = pidOf(home.stateDir().resolve("speed-bench/pids/cassandra.pid"));
+            double cassandraBefore = cpuSeconds(cassandraPid);
+            long phaseStart = System.nanoTime();
             AtomicBoolean stop = new AtomicBoolean();
             List<Long> rawLatencies = new ArrayList<>();
             Thread raw = new Thread(() -> rawLatency(topic, stop, rawLatencies));
@@ -126,6 +131,15 @@ public final class SpeedBenchmark {
             stop.set(true);
             raw.join();
             Map<Double, Double> after = freshnessBuckets(service);
+            Map<String, Double> flushesAfter = flushFigures(service);
+            double flushes = flushesAfter.get("count") - flushesBefore.get("count");
+            System.out.printf("during it (%.1f s): Cassandra %.1f CPU-s, speed-service %.1f CPU-s; %.0f flushes, %.0f cells per flush, %.1f ms per flush "
+                            + "(mean), %.2f cells per event; %.0f cells read%n", (System.nanoTime() - phaseStart) / 1e9,
+                    cpuSeconds(cassandraPid) - cassandraBefore, cpuSeconds(pid) - cpuBefore, flushes,
+                    (flushesAfter.get("cells") - flushesBefore.get("cells")) / flushes,
+                    1000 * (flushesAfter.get("seconds") - flushesBefore.get("seconds")) / flushes,
+                    (flushesAfter.get("cells") - flushesBefore.get("cells")) / ((double) rate * seconds),
+                    flushesAfter.get("read") - flushesBefore.get("read"));
             long[] sorted = rawLatencies.stream().mapToLong(Long::longValue).sorted().toArray();
             System.out.printf("freshness at %d events/s for %d s: speed-service (ingest -> cell written) p50 %s ms, p99 %s ms; "
                             + "raw consumer (ingest -> received) p50 %d ms, p99 %d ms%n", rate, seconds,
@@ -255,13 +269,34 @@ public final class SpeedBenchmark {
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / (double) TICKS;
     }
 
+    private static final Map<String, Pattern> FLUSH_FIGURES = Map.of(
+            "count", Pattern.compile("(?m)^lambda_speed_flush_cells_count(?:\\{[^}]*})? ([0-9.eE+-]+)"),
+            "cells", Pattern.compile("(?m)^lambda_speed_flush_cells_sum(?:\\{[^}]*})? ([0-9.eE+-]+)"),
+            "seconds", Pattern.compile("(?m)^lambda_speed_flush_seconds_sum(?:\\{[^}]*})? ([0-9.eE+-]+)"),
+            "read", Pattern.compile("(?m)^lambda_speed_cells_read_total(?:\\{[^}]*})? ([0-9.eE+-]+)"));
+
+    /** Flushes, cells written, seconds spent writing and cells read so far, from the service's Prometheus scrape. */
+    private static Map<String, Double> flushFigures(ServiceProcess service) throws Exception {
+        String body = scrape(service);
+        Map<String, Double> figures = new TreeMap<>();
+        FLUSH_FIGURES.forEach((name, pattern) -> {
+            Matcher m = pattern.matcher(body);
+            figures.put(name, m.find() ? Double.parseDouble(m.group(1)) : Double.NaN);
+        });
+        return figures;
+    }
+
+    private static String scrape(ServiceProcess service) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(service.baseUrl()
+                + "/actuator/prometheus")).header("X-API-Key", service.apiKey()).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     private static final Pattern BUCKET = Pattern.compile(
             "lambda_speed_freshness_seconds_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*} ([0-9.eE+-]+)");
 
     private static Map<Double, Double> freshnessBuckets(ServiceProcess service) throws Exception {
-        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(service.baseUrl()
-                + "/actuator/prometheus")).header("X-API-Key", service.apiKey()).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String body = scrape(service);
         Map<Double, Double> buckets = new TreeMap<>();
         Matcher m = BUCKET.matcher(body);
         while (m.find()) {
