@@ -83,10 +83,6 @@ public final class SpeedCells {
     private final PreparedStatement deleteCellByBucket;
     private final PreparedStatement deleteCellsOfEpoch;
     private final PreparedStatement deleteEpoch;
-    private final PreparedStatement markPartitionEpoch;
-    private final PreparedStatement partitionEpochs;
-    private final PreparedStatement partitionsWithEpochs;
-    private final PreparedStatement deletePartitionEpochsBelow;
 
     public SpeedCells(CqlSession session, StoreSettings settings) {
         this.session = session;
@@ -119,14 +115,6 @@ public final class SpeedCells {
                 + "AND bucket = ? AND view_key = ? AND ingest_epoch = ? AND kafka_partition = ?");
         this.deleteCellsOfEpoch = session.prepare("DELETE FROM " + byEpoch + " WHERE view_name = ? AND ingest_epoch = ?");
         this.deleteEpoch = session.prepare("DELETE FROM " + epochTable + " WHERE view_name = ? AND ingest_epoch = ?");
-        String partitionEpochTable = settings.keyspace() + ".speed_partition_epochs";
-        this.markPartitionEpoch = session.prepare("INSERT INTO " + partitionEpochTable
-                + " (kafka_partition, ingest_epoch) VALUES (?, ?)");
-        this.partitionEpochs = session.prepare("SELECT ingest_epoch FROM " + partitionEpochTable
-                + " WHERE kafka_partition = ?");
-        this.partitionsWithEpochs = session.prepare("SELECT DISTINCT kafka_partition FROM " + partitionEpochTable);
-        this.deletePartitionEpochsBelow = session.prepare("DELETE FROM " + partitionEpochTable
-                + " WHERE kafka_partition = ? AND ingest_epoch < ?");
     }
 
     /** Writes the cell in both layouts: by key (series) and by bucket (top-N). */
@@ -247,8 +235,7 @@ public final class SpeedCells {
 
     /**
      * {@link #index} for many cells: the listing rows of one view and epoch share a partition and go
-     * in batches of it; each epoch is listed once, and so is each (Kafka partition, epoch) in
-     * {@code speed_partition_epochs} ({@link #epochsWrittenIn}).
+     * in batches of it; each epoch is listed once.
      */
     public CompletionStage<Void> indexAll(Collection<SpeedCellKey> keys) {
         Map<List<Object>, List<BoundStatement>> byPartition = new HashMap<>();
@@ -259,10 +246,6 @@ public final class SpeedCells {
             if (epochsListed.add(epochPartition)) {
                 byPartition.computeIfAbsent(List.of("epochs", cell.view()), k -> new ArrayList<>())
                         .add(indexEpoch.bind(cell.view(), key.ingestEpoch()));
-            }
-            if (epochsListed.add(List.of(key.partition(), key.ingestEpoch()))) {
-                byPartition.computeIfAbsent(List.of("partition epochs", key.partition()), k -> new ArrayList<>())
-                        .add(markPartitionEpoch.bind(key.partition(), key.ingestEpoch()));
             }
             byPartition.computeIfAbsent(epochPartition, k -> new ArrayList<>()).add(indexCell.bind(cell.view(),
                     key.ingestEpoch(), cell.granularity().name(), cell.key(), Instant.ofEpochMilli(cell.bucketStartMillis()),
@@ -375,33 +358,10 @@ public final class SpeedCells {
     }
 
     /**
-     * The ingest epochs in which speed cells of Kafka partition {@code partition} were written (or
-     * were about to be: {@link #indexAll} records them before the cells). A cell of any other epoch
-     * and this partition is not stored, so whoever takes the partition over need not read it.
+     * The ingest epochs of {@code view} that hold (or held, until an expiry finished) speed cells,
+     * ascending. An epoch is listed before any of its cells is written ({@link #indexAll}), so a cell
+     * of an epoch not listed here is not stored.
      */
-    public Set<Long> epochsWrittenIn(int partition) {
-        Set<Long> found = new HashSet<>();
-        for (Row row : session.execute(partitionEpochs.bind(partition))) {
-            found.add(row.getLong("ingest_epoch"));
-        }
-        return found;
-    }
-
-    /**
-     * Forgets, for every Kafka partition, the epochs below {@code epoch} in {@code speed_partition_epochs}:
-     * call it only after their cells are expired ({@link #expire}), or a takeover could miss a cell.
-     */
-    public void forgetPartitionEpochsBelow(long epoch) {
-        List<Integer> partitions = new ArrayList<>();
-        for (Row row : session.execute(partitionsWithEpochs.bind())) {
-            partitions.add(row.getInt("kafka_partition"));
-        }
-        for (int partition : partitions) {
-            session.execute(deletePartitionEpochsBelow.bind(partition, epoch));
-        }
-    }
-
-    /** The ingest epochs of {@code view} that hold (or held, until an expiry finished) speed cells, ascending. */
     public List<Long> epochs(String view) {
         List<Long> found = new ArrayList<>();
         for (Row row : session.execute(epochs.bind(view))) {

@@ -35,7 +35,7 @@ class SpeedExpiryIntegrationTests {
     private static final String KEYSPACE = SpeedFixture.unique("it_expiry_");
     private static final String TOPIC = SpeedFixture.unique("it.expiry.");
     private static final List<String> TABLES = List.of("speed_cells", "speed_cells_by_bucket", "speed_cells_by_epoch",
-            "speed_epochs", "speed_partition_epochs");
+            "speed_epochs");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -77,8 +77,6 @@ class SpeedExpiryIntegrationTests {
                 .mapToLong(SpeedCellKey::ingestEpoch).summaryStatistics();
         long cells = SpeedFixture.rowCount(session, KEYSPACE, "speed_cells");
         assertThat(SpeedFixture.rowCount(session, KEYSPACE, "speed_cells_by_epoch")).isEqualTo(cells);
-        assertThat(SpeedFixture.rowCount(session, KEYSPACE, "speed_partition_epochs"))
-                .as("every partition and epoch written is marked").isBetween(1L, 2L * (written.getMax() - written.getMin() + 1));
 
         // a cut at the start of the first epoch written: nothing is absorbed, nothing goes
         PublishedVersion v1 = new PublishedVersion(1, Instant.ofEpochMilli(epochs.startMillis(written.getMin())));

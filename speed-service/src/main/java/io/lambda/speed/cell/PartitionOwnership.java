@@ -10,6 +10,7 @@ import org.springframework.stereotype.Component;
 /**
  * On a rebalance, forget what we knew of the partitions we lost (their cells, their dedup window,
  * their progress): their new owner writes them now, and if they come back we read the cells again.
+ * The partitions we gain share one reading of the epochs written before we took them over.
  */
 @Component
 class PartitionOwnership implements ConsumerAwareRebalanceListener {
@@ -27,6 +28,11 @@ class PartitionOwnership implements ConsumerAwareRebalanceListener {
         List<Integer> lost = partitions.stream().map(TopicPartition::partition).toList();
         writer.forget(lost);
         progress.forget(lost);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        writer.assigned(partitions.stream().map(TopicPartition::partition).toList());
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.lambda.core.event.Event;
 import io.lambda.core.event.IngestedEvent;
 import io.lambda.core.measure.Measure;
 import io.lambda.core.time.IngestEpoch;
+import io.lambda.core.view.ViewDefinition;
 import io.lambda.speed.system.SpeedProperties;
 import io.lambda.store.LambdaStore;
 import io.lambda.store.SpeedCells;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,12 +43,12 @@ import org.springframework.stereotype.Component;
  * replayed record at or below a cell's stored offset is skipped for that cell, and a record that
  * never touched the cell would not touch it now either. So each record lands in each cell once.
  *
- * <p>Which stored cells are read: only those this instance does not know whose partition had cells
- * of their epoch written before this instance took it over. Any other cell it does not know is
- * either absent or was written only from records at or above the committed offset (by an owner that
- * crashed before committing); this instance replays all of those records, so writing the cell from
- * its own fold gives the same value. Records below the committed offset were written, with their
- * partition and epoch marked first, before that offset was committed, hence before the takeover.
+ * <p>Which stored cells are read: only those this instance does not know of an epoch that had cells
+ * written before this instance took their partition over. Any other cell it does not know is either
+ * absent or was written only from records at or above the committed offset (by an owner that crashed
+ * before committing); this instance replays all of those records, so writing the cell from its own
+ * fold gives the same value. Records below the committed offset were written, with their epoch listed
+ * first, before that offset was committed, hence before the takeover.
  *
  * <p>Nothing of a poll is remembered before all its writes are acknowledged: not the new cell
  * values, not the event ids for the dedup window. A poll whose writes fail (Cassandra unreachable)
@@ -68,10 +70,11 @@ public class SpeedCellWriter {
     private final Map<SpeedCellKey, Known> known = new ConcurrentHashMap<>();
     private final Map<Integer, RecentEventIds> recentIds = new ConcurrentHashMap<>();
     /**
-     * Per partition owned: the ingest epochs in which its cells had been written when this instance
-     * took it over. Only cells of these epochs can be stored without this instance knowing them.
+     * Per partition owned: the ingest epochs that had cells written when this instance took it over.
+     * Only cells of these epochs can be stored without this instance knowing them.
      */
     private final Map<Integer, Set<Long>> epochsWrittenBefore = new ConcurrentHashMap<>();
+    private final Set<Integer> assignedSinceLastRead = ConcurrentHashMap.newKeySet();
     /** Epochs below this are absorbed by the batch and expired: their records are not written again. */
     private volatile long expiredBelowEpoch = Long.MIN_VALUE;
 
@@ -99,7 +102,7 @@ public class SpeedCellWriter {
         this.absorbed = meters.counter("lambda.speed.events", "outcome", "absorbed");
         this.cellsWritten = Counter.builder("lambda.speed.cells.written").register(meters);
         this.cellsRead = Counter.builder("lambda.speed.cells.read")
-                .description("unknown cells read from Cassandra: after a takeover, of epochs the partition's earlier owner wrote")
+                .description("unknown cells read from Cassandra: after a takeover, of epochs that had cells written before it")
                 .register(meters);
         this.flush = Timer.builder("lambda.speed.flush").description("time to write one poll's cells")
                 .publishPercentileHistogram().register(meters);
@@ -214,17 +217,31 @@ public class SpeedCellWriter {
     }
 
     /**
-     * Whether a cell this instance does not know could be stored: only when cells of its partition
-     * and epoch were written before this instance took the partition over ({@code speed_partition_epochs},
-     * read once per ownership). Any cell this instance wrote since is known to it.
+     * Whether a cell this instance does not know could be stored: only when its epoch had cells
+     * written (in any view, by anyone) before this instance took its partition over. Those epochs are
+     * the {@code speed_epochs} listing, where every writer lists an epoch before writing any cell of
+     * it. It is read once per assignment, before anything is written for the partitions it assigned,
+     * so the epochs this instance itself starts writing then do not count as written before.
      */
     private boolean mayBeStored(SpeedCellKey key) {
         Set<Long> epochs = epochsWrittenBefore.get(key.partition());
         if (epochs == null) {
-            epochs = cells.epochsWrittenIn(key.partition());
+            epochs = new HashSet<>();
+            for (ViewDefinition view : aggregator.catalog().views()) {
+                epochs.addAll(cells.epochs(view.name()));
+            }
             epochsWrittenBefore.put(key.partition(), epochs);
+            for (Integer partition : assignedSinceLastRead) {
+                epochsWrittenBefore.putIfAbsent(partition, epochs);
+            }
+            assignedSinceLastRead.clear();
         }
         return !epochs.isEmpty() && epochs.contains(key.ingestEpoch());
+    }
+
+    /** Partitions this instance was just given: the next read of the listed epochs is theirs too. */
+    public void assigned(Collection<Integer> partitions) {
+        assignedSinceLastRead.addAll(partitions);
     }
 
     /** Reads the stored state of {@code keys} into memory; true when any of them exists. */
@@ -265,8 +282,8 @@ public class SpeedCellWriter {
                 unindexed.add(key);
             }
         }
-        // A cell is listed for expiry (and its partition and epoch marked) before it is first written,
-        // so no cell escapes the sweep and no takeover skips reading it.
+        // A cell is listed for expiry (and its epoch in speed_epochs) before it is first written, so no
+        // cell escapes the sweep and no takeover skips reading it.
         if (!unindexed.isEmpty()) {
             cells.indexAll(unindexed).toCompletableFuture().join();
         }
@@ -284,6 +301,7 @@ public class SpeedCellWriter {
         known.keySet().removeIf(key -> partitions.contains(key.partition()));
         partitions.forEach(recentIds::remove);
         partitions.forEach(epochsWrittenBefore::remove);
+        assignedSinceLastRead.removeAll(partitions);
     }
 
     /**

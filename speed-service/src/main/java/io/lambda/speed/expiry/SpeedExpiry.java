@@ -96,8 +96,6 @@ class SpeedExpiry {
                             view.name(), epoch, current.cut());
                 }
             }
-            // only now that their cells are gone: a takeover reads stored cells of the epochs listed there
-            cells.forgetPartitionEpochsBelow(deleteBelow);
         }
         if (horizon != Long.MIN_VALUE) {
             writer.expireBelow(horizon);
