@@ -138,13 +138,15 @@ class RecomputeKillIntegrationTests {
         EventCodec codec = new EventCodec();
         Instant ingest = Instant.now();
         Instant base = ingest.minus(Duration.ofHours(3));
-        List<ArchivedEvent> rows = new ArrayList<>(5_000);
+        // Chunks of 1,000: the seeding session queues requests in the driver and times each from when it
+        // was queued (30 s), so a 5,000-row burst on a busy two-core CI box once timed out its tail.
+        List<ArchivedEvent> rows = new ArrayList<>(1_000);
         for (int i = 0; i < count; i++) {
             Event event = new Event(prefix + "-" + i, "pageview", base.plusSeconds((i * 7L) % 7_200),
                     Map.of("url", "/" + prefix + "/" + (i % keys), "userId", "u" + (i % 97)));
             rows.add(new ArchivedEvent(event.eventId(), event.type(), event.timestamp(), ingest.plusNanos(i * 1000L),
                     i % 2, i, codec.encode(event)));
-            if (rows.size() == 5_000 || i == count - 1) {
+            if (rows.size() == 1_000 || i == count - 1) {
                 store.masterDataset().archiveAll(rows, EPOCHS).join();
                 rows.clear();
             }
