@@ -128,9 +128,9 @@ public class SpeedCellWriter {
         // earlier owner of its partition wrote that cell, and such cells are read (below) before any is used.
         Fold fold = fold(records, now, AppliedOffsets.NONE);
         Touched touched = lookUp(fold.delta());
-        // Cells this instance does not know, of epochs in which their partition had cells written
-        // before this instance owned it, are read from Cassandra all at once. When one is stored (after a
-        // restart or a rebalance), the poll is folded again against what they hold.
+        // Cells this instance does not know, of epochs that had cells written before it took their
+        // partition over, are read from Cassandra all at once. When one is stored (after a restart or
+        // a rebalance), the poll is folded again against what they hold.
         if (!touched.unread().isEmpty() && load(touched.unread())) {
             fold = fold(records, now, cell -> knownOf(cell).highestOffset());
             touched = lookUp(fold.delta());
@@ -236,7 +236,7 @@ public class SpeedCellWriter {
             }
             assignedSinceLastRead.clear();
         }
-        return !epochs.isEmpty() && epochs.contains(key.ingestEpoch());
+        return epochs.contains(key.ingestEpoch());
     }
 
     /** Partitions this instance was just given: the next read of the listed epochs is theirs too. */
