@@ -1,57 +1,65 @@
 package io.lambda.query.graphql;
 
-import graphql.analysis.MaxQueryComplexityInstrumentation;
-import graphql.analysis.MaxQueryDepthInstrumentation;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import graphql.execution.instrumentation.ChainedInstrumentation;
+import graphql.execution.instrumentation.Instrumentation;
 import graphql.execution.preparsed.PreparsedDocumentEntry;
 import graphql.execution.preparsed.PreparsedDocumentProvider;
+import io.lambda.core.time.Granularity;
 import io.lambda.query.system.QueryProperties;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.graphql.autoconfigure.GraphQlSourceBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.graphql.execution.RuntimeWiringConfigurer;
 
 /**
- * The GraphQL runtime: the {@code DateTime} scalar and the limits that keep one document from
- * costing more than many REST requests (Boot hands every {@code Instrumentation} bean to the engine).
+ * The GraphQL runtime: the {@code DateTime} scalar, the cache of parsed documents and the limits that
+ * keep one document from costing more than many REST requests ({@link DocumentLimits}).
  * Introspection follows {@code lambda.graphql.introspection} (off by default); GraphiQL is on in the
  * {@code local} profile only.
  */
 @Configuration(proxyBeanMethods = false)
 class GraphqlConfiguration {
 
+    /**
+     * The {@code DateTime} scalar, and {@code Granularity} values as the answers hold them, the ids
+     * of REST ({@code "hour"} for {@code HOUR}): the answers serve both APIs without a conversion per
+     * field, and an argument arrives as the id that {@link Granularity#parse} reads.
+     */
     @Bean
-    RuntimeWiringConfigurer dateTimeScalar() {
-        return wiring -> wiring.scalar(DateTimeScalar.INSTANCE);
+    RuntimeWiringConfigurer dateTimeAndGranularity() {
+        return wiring -> wiring.scalar(DateTimeScalar.INSTANCE)
+                .type("Granularity", type -> type.enumValues(name -> Granularity.valueOf(name).id()));
     }
 
     /**
      * Parsed and validated documents, kept by their text: dashboards send the same few documents
-     * over and over, and validation is most of GraphQL's cost over REST. Depth and complexity are
-     * checked at execution, so they still apply to a cached document.
+     * over and over, and validation is most of GraphQL's cost over REST. The limits are checked at
+     * execution ({@link DocumentLimits}), so they still apply to a cached document.
+     *
+     * <p>The limits are handed to the engine here rather than as an {@code Instrumentation} bean:
+     * Spring wraps the beans in a {@code ChainedInstrumentation} even when there is one, which cost
+     * ~6 % of a series' GraphQL work per field (docs/performance.md). Any other instrumentation bean
+     * is chained after them, so none is dropped.
      */
     @Bean
-    GraphQlSourceBuilderCustomizer preparsedDocuments() {
+    GraphQlSourceBuilderCustomizer documentsAndLimits(QueryProperties properties,
+                                                      ObjectProvider<Instrumentation> otherInstrumentations) {
         Cache<String, PreparsedDocumentEntry> documents = Caffeine.newBuilder().maximumSize(1_000).build();
         PreparsedDocumentProvider provider = (input, parseAndValidate) -> CompletableFuture.completedFuture(
                 documents.get(input.getQuery(), query -> parseAndValidate.apply(input)));
-        return builder -> builder.configureGraphQl(graphQl -> graphQl.preparsedDocumentProvider(provider));
-    }
-
-    @Bean
-    MaxQueryDepthInstrumentation maxQueryDepth(QueryProperties properties) {
-        return new MaxQueryDepthInstrumentation(properties.graphql().maxDepth());
-    }
-
-    @Bean
-    MaxQueryComplexityInstrumentation maxQueryComplexity(QueryProperties properties) {
-        return new MaxQueryComplexityInstrumentation(properties.graphql().maxComplexity());
-    }
-
-    @Bean
-    DocumentLimits documentLimits(QueryProperties properties) {
-        return new DocumentLimits(properties.graphql().maxDocumentChars(), properties.graphql().maxOperations());
+        QueryProperties.Graphql limits = properties.graphql();
+        DocumentLimits documentLimits = new DocumentLimits(limits.maxDocumentChars(), limits.maxOperations(),
+                limits.maxDepth(), limits.maxComplexity());
+        List<Instrumentation> others = otherInstrumentations.orderedStream().toList();
+        Instrumentation instrumentation = others.isEmpty() ? documentLimits
+                : new ChainedInstrumentation(Stream.concat(Stream.of(documentLimits), others.stream()).toList());
+        return builder -> builder.configureGraphQl(graphQl -> graphQl.preparsedDocumentProvider(provider)
+                .instrumentation(instrumentation));
     }
 }

@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.List;
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
-import org.springframework.graphql.data.method.annotation.SchemaMapping;
 import org.springframework.stereotype.Controller;
 
 /** {@code /graphql}: the same questions as REST, answered by the same services. */
@@ -34,8 +33,10 @@ class QueryGraphqlController {
 
     @QueryMapping
     Answers.Series series(@Argument String view, @Argument String key, @Argument Instant from, @Argument Instant to,
-                          @Argument Granularity granularity) {
-        return metrics.record("series", "graphql", () -> queries.series(view, key, from, to, granularity));
+                          @Argument String granularity) {
+        // the enum arrives as its id, "hour" (GraphqlConfiguration), as REST takes it
+        return metrics.record("series", "graphql", () -> queries.series(view, key, from, to,
+                Granularity.parse(granularity)));
     }
 
     @QueryMapping
@@ -46,15 +47,5 @@ class QueryGraphqlController {
     @QueryMapping
     Freshness freshness() {
         return metrics.record("freshness", "graphql", freshness::freshness);
-    }
-
-    @SchemaMapping(typeName = "Series", field = "granularity")
-    Granularity granularity(Answers.Series series) {
-        return Granularity.parse(series.granularity());
-    }
-
-    @SchemaMapping(typeName = "View", field = "granularities")
-    List<Granularity> granularities(Answers.ViewInfo view) {
-        return view.granularities().stream().map(Granularity::parse).toList();
     }
 }

@@ -65,6 +65,30 @@ class GraphqlLimitsTests {
     }
 
     @Test
+    void aRefusedDocumentIsRefusedEveryTimeItIsSent() {
+        // the verdict is kept per parsed document: the second and third sends take it from there
+        String document = IntStream.range(0, 70).mapToObj(i -> "s" + i + ": " + SERIES)
+                .collect(Collectors.joining("\n", "{\n", "\n}"));
+        for (int send = 0; send < 3; send++) {
+            graphQl.document(document).execute().errors().satisfy(errors -> assertThat(errors)
+                    .anySatisfy(error -> assertThat(error.getMessage()).containsIgnoringCase("complexity")));
+        }
+        verifyNoInteractions(queries, freshness, metrics);
+    }
+
+    @Test
+    void aDocumentWhoseDepthDependsOnItsVariablesIsMeasuredEveryTime() {
+        // 11 deep only when $deep is true: a verdict kept from the first send would let the second through
+        String document = "query q($deep: Boolean!) { __schema { types { name fields @include(if: $deep) "
+                + "{ type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }";
+
+        graphQl.document(document).variable("deep", false).execute().errors().verify();
+        graphQl.document(document).variable("deep", true).execute().errors().satisfy(errors -> assertThat(errors)
+                .anySatisfy(error -> assertThat(error.getMessage()).containsIgnoringCase("depth")));
+        graphQl.document(document).variable("deep", false).execute().errors().verify();
+    }
+
+    @Test
     void moreOperationsThanAllowedOrALongerDocumentIsRefusedBeforeItExecutes() {
         String elevenOperations = IntStream.range(0, 11).mapToObj(i -> "query q" + i + " { freshness { checkedAt } }")
                 .collect(Collectors.joining("\n"));
