@@ -59,13 +59,13 @@ import tools.jackson.databind.JsonNode;
  * use is really exported, and one trace id runs from an ingest request through Kafka into the speed
  * layer and the archiver.
  *
- * <p>Its own layout ({@code obs-live}: services on 48080-48083, Prometheus on 49090) so it runs beside
+ * <p>Its own layout ({@code obs-live}: services on 26080-26083, Prometheus on 26090, below the ephemeral port range) so it runs beside
  * the other system tests; the shared test Kafka and Cassandra, with a keyspace and topic of its own.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the name check needs the series a batch run registers
 class ObservabilityIntegrationTests {
 
-    private static final int PROMETHEUS_PORT = 49090;
+    private static final int PROMETHEUS_PORT = 26090;
     private static final Path CHART_FILES = ProjectHome.locate().root().resolve("helm/lambda/files");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final int EVENTS_PER_ROUND = 300;
@@ -99,10 +99,10 @@ class ObservabilityIntegrationTests {
         ProjectHome home = ProjectHome.locate();
         RealServers servers = RealServers.get();
         Map<String, Integer> ports = new LinkedHashMap<>();
-        ports.put("ingest-service", 48081);
-        ports.put("speed-service", 48082);
-        ports.put("batch-service", 48083);
-        ports.put("query-service", 48080);
+        ports.put("ingest-service", 26081);
+        ports.put("speed-service", 26082);
+        ports.put("batch-service", 26083);
+        ports.put("query-service", 26080);
         StackLayout layout = new StackLayout("obs-live", home.stateDir().resolve("obs-live"),
                 port(servers.kafkaBootstrapServers()), 0, port(servers.cassandraContactPoint()), 0, ports);
         // the consumers log each sampled trace they continue (ConsumedTraces), which the trace test reads

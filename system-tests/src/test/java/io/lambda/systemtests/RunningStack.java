@@ -23,14 +23,18 @@ import java.util.UUID;
  */
 final class RunningStack implements AutoCloseable {
 
-    /** Ports and state folder of the stack whose servers the fault scenarios stop and kill. */
+    /**
+     * Ports and state folder of the stack whose servers the fault scenarios stop and kill. All below
+     * Linux's ephemeral range (32768-60999): a server restarted mid-test would otherwise find its
+     * port taken by some outgoing connection's local port (a CI run failed so on the storage port 37000).
+     */
     static StackLayout faultsLayout(ProjectHome home) {
         Map<String, Integer> ports = new LinkedHashMap<>();
-        ports.put("ingest-service", 38081);
-        ports.put("speed-service", 38082);
-        ports.put("batch-service", 38083);
-        ports.put("query-service", 38080);
-        return new StackLayout("system-faults", home.stateDir().resolve("system-faults"), 39092, 39093, 39042, 37000,
+        ports.put("ingest-service", 25081);
+        ports.put("speed-service", 25082);
+        ports.put("batch-service", 25083);
+        ports.put("query-service", 25080);
+        return new StackLayout("system-faults", home.stateDir().resolve("system-faults"), 25092, 25093, 25042, 25000,
                 ports);
     }
 
@@ -56,7 +60,7 @@ final class RunningStack implements AutoCloseable {
                 servers.cassandraContactPoint(), servers.cassandraDatacenter(), epochLength, extraProperties);
     }
 
-    /** {@link #faultsLayout}: its own Kafka (39092) and Cassandra (39042), started here and stopped on close. */
+    /** {@link #faultsLayout}: its own Kafka (25092) and Cassandra (25042), started here and stopped on close. */
     static RunningStack onOwnServers(Duration epochLength) {
         ProjectHome home = ProjectHome.locate();
         StackLayout layout = faultsLayout(home);

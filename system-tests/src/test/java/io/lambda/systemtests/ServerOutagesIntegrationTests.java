@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole stack while a server goes away (scenarios 3 and 4 of docs/reliability.md): on a Kafka
- * (39092) and a Cassandra (39042) of this class's own, with the services on 38080-38083, so the
+ * (25092) and a Cassandra (25042) of this class's own, with the services on 25080-25083, so the
  * shared servers are never stopped. Each scenario has a key namespace of its own and ends with
  * the same comparison as every other. Size per scenario: {@code -Dlambda.system.events}.
  */
