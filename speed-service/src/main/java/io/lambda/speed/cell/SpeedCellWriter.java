@@ -315,14 +315,13 @@ public class SpeedCellWriter {
         }
         cells.writeAll(rows).toCompletableFuture().join();
         for (int i = 0; i < n; i++) {
-            SpeedCellKey key = touched.cells().get(i).getKey();
-            long offset = lastOffsetByPartition.get(key.partition());
+            SpeedCells.Stored row = rows.get(i); // row i is cell i, with the offset it was written with
             Known before = touched.before()[i];
             if (before == ABSENT) {
-                known.put(key, new Known(values[i], offset, true));
+                known.put(row.key(), new Known(values[i], row.highestOffset(), true));
             } else {
                 before.value = values[i];
-                before.highestOffset = offset;
+                before.highestOffset = row.highestOffset();
                 before.indexed = true;
             }
         }
