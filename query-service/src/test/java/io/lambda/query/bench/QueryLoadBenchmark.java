@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -162,6 +163,16 @@ public final class QueryLoadBenchmark {
             System.out.printf(Locale.ROOT, "ratios: REST p99 / Cassandra point p99 = %.2f; GraphQL / %s: p50 %.2f, p99 %.2f%n",
                     restFigures.p99() / raw.p99(), against, graphqlFigures.p50() / restP50,
                     graphqlFigures.p99() / restP99);
+            if (Boolean.parseBoolean(options.getOrDefault("interleaved", "true"))) {
+                // Phases a minute apart also measure how the machine drifted between them (REST phases of
+                // one run differ by up to 0.3 ms at p50). Requests alternating within one phase see the
+                // same machine at the same moment: the ratio of this phase is the APIs' own difference.
+                Figures[] both = interleaved(restRead, graphqlRead, rate, phaseWarmup, 2 * seconds);
+                System.out.println(both[0]);
+                System.out.println(both[1]);
+                System.out.printf(Locale.ROOT, "interleaved ratios: GraphQL / REST p50 %.2f, p99 %.2f%n",
+                        both[1].p50() / both[0].p50(), both[1].p99() / both[0].p99());
+            }
             http.close();
         }
     }
@@ -222,6 +233,39 @@ public final class QueryLoadBenchmark {
                 sorted[total - 1] / 1e6, FIRST_FAILURE.get(), cpu.toString());
     }
 
+    /**
+     * One phase of {@code rate} requests/s in all, REST and GraphQL alternating request by request;
+     * the figures of each API from its own requests (half the rate each).
+     */
+    static Figures[] interleaved(Supplier<CompletionStage<?>> rest, Supplier<CompletionStage<?>> graphql, int rate,
+                                 int warmup, int seconds) {
+        AtomicInteger turn = new AtomicInteger();
+        Supplier<CompletionStage<?>> alternating = () -> (turn.getAndIncrement() % 2 == 0 ? rest : graphql).get();
+        run(alternating, rate, warmup, null, new AtomicInteger());
+        FIRST_FAILURE.set(null);
+        int total = rate * seconds;
+        AtomicLongArray latencies = new AtomicLongArray(total);
+        AtomicInteger failed = new AtomicInteger();
+        AtomicIntegerArray failedAt = new AtomicIntegerArray(total);
+        turn.set(0); // request i of the measured run is REST when i is even
+        run(alternating, rate, seconds, latencies, failed, failedAt);
+        Figures[] figures = new Figures[2];
+        String[] names = {"rest, alternated", "graphql, altern."};
+        for (int api = 0; api < 2; api++) {
+            long[] sorted = new long[total / 2];
+            int apiFailed = 0;
+            for (int i = 0; i < sorted.length; i++) {
+                sorted[i] = latencies.get(2 * i + api);
+                apiFailed += failedAt.get(2 * i + api);
+            }
+            Arrays.sort(sorted);
+            figures[api] = new Figures(names[api], sorted.length, apiFailed, ms(sorted, 0.50),
+                    ms(sorted, 0.99), ms(sorted, 0.999), sorted[sorted.length - 1] / 1e6,
+                    apiFailed > 0 ? FIRST_FAILURE.get() : null, "");
+        }
+        return figures;
+    }
+
     /** Busy and total CPU ticks of the machine (all cores) from /proc/stat, or nothing where it cannot be read. */
     private static long[] boxTicks() {
         try {
@@ -276,6 +320,11 @@ public final class QueryLoadBenchmark {
 
     private static void run(Supplier<CompletionStage<?>> request, int rate, int seconds, AtomicLongArray latencies,
                             AtomicInteger failed) {
+        run(request, rate, seconds, latencies, failed, null);
+    }
+
+    private static void run(Supplier<CompletionStage<?>> request, int rate, int seconds, AtomicLongArray latencies,
+                            AtomicInteger failed, AtomicIntegerArray failedAt) {
         int total = rate * seconds;
         long interval = 1_000_000_000L / rate;
         long start = System.nanoTime();
@@ -293,6 +342,9 @@ public final class QueryLoadBenchmark {
                 }
                 if (error != null) {
                     failed.incrementAndGet();
+                    if (failedAt != null) {
+                        failedAt.set(index, 1);
+                    }
                     String message = String.valueOf(error.getCause() != null ? error.getCause() : error);
                     FIRST_FAILURE.compareAndSet(null, message.substring(0, Math.min(400, message.length())));
                 }
