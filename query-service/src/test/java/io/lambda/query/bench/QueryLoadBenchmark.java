@@ -53,7 +53,8 @@ import java.util.function.Supplier;
  * any phase: the JIT compiles both paths before anything is measured), {@code phase-warmup} and
  * {@code seconds} (per phase: unmeasured, then measured), {@code seed=true} to write the cells of
  * SeededCells and publish version 3 first, {@code cpu}, {@code connections} (the load generator's
- * HTTP connections, default 32; {@link LoopbackHttpClient}).
+ * HTTP connections, default 32; {@link LoopbackHttpClient}), {@code interleaved=false} to leave out
+ * the last phase (REST and GraphQL alternating request by request, which gives their ratio).
  */
 public final class QueryLoadBenchmark {
 
