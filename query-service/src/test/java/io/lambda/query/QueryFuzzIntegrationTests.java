@@ -49,7 +49,7 @@ class QueryFuzzIntegrationTests {
      * What Tomcat refuses before the application sees it: an encoded '/', '\\' or NUL in the path,
      * an overlong UTF-8 byte anywhere.
      */
-    private static final Pattern CONTAINER_REJECTS = Pattern.compile("(?i)^[^?]*%(2F|5C|00)|%C0");
+    private static final Pattern CONTAINER_REJECTS = Pattern.compile("(?i)^[^?]*%(2F|5C|00|C0)");
 
     private static final String FROM = "2026-11-20T06:00:00Z";
     private static final String TO = "2026-11-20T14:00:00Z";
@@ -188,7 +188,8 @@ class QueryFuzzIntegrationTests {
         assertThat(answer.status()).as("%s -> %s", request, answer.body()).isBetween(400, 499);
         if (request.path().length() > 8_000 || CONTAINER_REJECTS.matcher(request.path()).find()) {
             // Tomcat answers these 400 itself, before any filter: the request-line limit
-            // (max-http-request-header-size, 8 KiB) and encoded '/', '\\', NUL or malformed UTF-8
+            // (max-http-request-header-size, 8 KiB) and encoded '/', '\\', NUL or malformed UTF-8 in the
+            // path; malformed UTF-8 in the query string reaches QueryProblems and is a problem detail
             assertThat(answer.status()).as(request.toString()).isEqualTo(400);
             return;
         }

@@ -2,6 +2,7 @@ package io.lambda.query.view;
 
 import io.lambda.query.layer.LayerUnavailableException;
 import java.net.URI;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -34,6 +35,20 @@ class QueryProblems extends ResponseEntityExceptionHandler {
         problem.setType(URI.create("urn:lambda:problem:bad-query"));
         problem.setTitle("Bad query parameter");
         problem.setProperty("parameter", e.parameter());
+        return problem;
+    }
+
+    /**
+     * A query string that is not valid percent-encoded UTF-8 ({@code key=%C0%AF}): Tomcat decodes the
+     * parameters only when the first one is read, so this reaches us as an exception of the
+     * container, which would otherwise be logged as an error and answered with its HTML error page.
+     */
+    @ExceptionHandler(InvalidParameterException.class)
+    ProblemDetail undecodableParameter(InvalidParameterException e) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
+                "the query string is not valid percent-encoded UTF-8");
+        problem.setType(URI.create("urn:lambda:problem:bad-query"));
+        problem.setTitle("Bad query parameter");
         return problem;
     }
 
