@@ -6,10 +6,16 @@ import graphql.execution.instrumentation.ChainedInstrumentation;
 import graphql.execution.instrumentation.Instrumentation;
 import graphql.execution.preparsed.PreparsedDocumentEntry;
 import graphql.execution.preparsed.PreparsedDocumentProvider;
+import graphql.schema.DataFetchingEnvironment;
+import graphql.schema.GraphQLFieldDefinition;
+import graphql.schema.LightDataFetcher;
 import io.lambda.core.time.Granularity;
 import io.lambda.query.system.QueryProperties;
+import io.lambda.query.view.Answers;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.graphql.autoconfigure.GraphQlSourceBuilderCustomizer;
@@ -35,6 +41,38 @@ class GraphqlConfiguration {
     RuntimeWiringConfigurer dateTimeAndGranularity() {
         return wiring -> wiring.scalar(DateTimeScalar.INSTANCE)
                 .type("Granularity", type -> type.enumValues(name -> Granularity.valueOf(name).id()));
+    }
+
+    /**
+     * The {@code Float} fields that answers hold as a {@link Number} (a count is a {@code Long}, so
+     * that REST writes {@code 42}): handed to GraphQL as the {@code Double} it would make of them.
+     * GraphQL's {@code Float} turns any other number into a {@code Double} through its text and a
+     * {@code BigDecimal}, 25 times per series (docs/performance.md); {@code doubleValue()} gives the
+     * same double for a {@code Long}, {@code Double} or {@code BigDecimal}.
+     */
+    @Bean
+    RuntimeWiringConfigurer floatsAsDoubles() {
+        return wiring -> wiring
+                .type("Point", type -> type.dataFetcher("value", asDouble(Answers.Point.class, Answers.Point::value)))
+                .type("Series", type -> type.dataFetcher("total", asDouble(Answers.Series.class, Answers.Series::total)))
+                .type("TopItem", type -> type.dataFetcher("value", asDouble(Answers.TopItem.class, Answers.TopItem::value)));
+    }
+
+    /** A field read straight from its source object: no environment is built, nothing is decorated. */
+    private static <S> LightDataFetcher<Double> asDouble(Class<S> source, Function<S, Number> field) {
+        return new LightDataFetcher<>() {
+            @Override
+            public Double get(GraphQLFieldDefinition definition, Object sourceObject,
+                              Supplier<DataFetchingEnvironment> environment) {
+                Number value = field.apply(source.cast(sourceObject));
+                return value == null ? null : value.doubleValue();
+            }
+
+            @Override
+            public Double get(DataFetchingEnvironment environment) {
+                return get(environment.getFieldDefinition(), environment.getSource(), () -> environment);
+            }
+        };
     }
 
     /**
