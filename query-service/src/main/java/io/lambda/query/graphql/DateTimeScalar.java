@@ -9,6 +9,7 @@ import graphql.schema.CoercingParseLiteralException;
 import graphql.schema.CoercingParseValueException;
 import graphql.schema.CoercingSerializeException;
 import graphql.schema.GraphQLScalarType;
+import io.lambda.query.view.UtcTimes;
 import io.lambda.query.view.ViewQueries;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -36,10 +37,10 @@ final class DateTimeScalar {
         @Override
         public String serialize(Object value, GraphQLContext context, Locale locale) {
             if (value instanceof Instant instant) {
-                return instant.toString();
+                return UtcTimes.format(instant);
             }
             if (value instanceof OffsetDateTime time) {
-                return time.toInstant().toString();
+                return UtcTimes.format(time.toInstant());
             }
             throw new CoercingSerializeException("not a DateTime: " + value);
         }

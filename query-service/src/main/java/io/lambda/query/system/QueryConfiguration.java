@@ -8,12 +8,14 @@ import io.lambda.query.layer.LayerReads;
 import io.lambda.query.layer.SharedSpeedProgress;
 import io.lambda.query.layer.SpeedProgress;
 import io.lambda.query.view.BatchSpeedMerge;
+import io.lambda.query.view.UtcTimes;
 import io.lambda.store.LambdaStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.JacksonModule;
 
 /** The read path: guarded, cached layer reads and the merge over them. */
 @Configuration(proxyBeanMethods = false)
@@ -22,6 +24,12 @@ class QueryConfiguration {
     @Bean(destroyMethod = "close")
     LayerGuards layerGuards(QueryProperties properties, MeterRegistry meters) {
         return new LayerGuards(properties.layers(), meters);
+    }
+
+    /** Times in REST answers written as GraphQL writes them, without the JDK's formatter per time ({@link UtcTimes}). */
+    @Bean
+    JacksonModule utcTimes() {
+        return UtcTimes.jsonModule();
     }
 
     @Bean
