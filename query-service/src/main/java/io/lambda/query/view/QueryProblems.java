@@ -31,9 +31,7 @@ class QueryProblems extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(BadQueryException.class)
     ProblemDetail badQuery(BadQueryException e) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
-        problem.setType(URI.create("urn:lambda:problem:bad-query"));
-        problem.setTitle("Bad query parameter");
+        ProblemDetail problem = badQuery(e.getMessage());
         problem.setProperty("parameter", e.parameter());
         return problem;
     }
@@ -45,8 +43,11 @@ class QueryProblems extends ResponseEntityExceptionHandler {
      */
     @ExceptionHandler(InvalidParameterException.class)
     ProblemDetail undecodableParameter(InvalidParameterException e) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-                "the query string is not valid percent-encoded UTF-8");
+        return badQuery("the query string is not valid percent-encoded UTF-8");
+    }
+
+    private static ProblemDetail badQuery(String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
         problem.setType(URI.create("urn:lambda:problem:bad-query"));
         problem.setTitle("Bad query parameter");
         return problem;
