@@ -7,7 +7,7 @@
 # JFR=path records a flight recording (settings=profile) of the service to path; SEED=0 skips writing
 # the cells again (they are the same every run); JAR=path runs another build of the service;
 # SERVICE_JAVA_OPTS replaces the service's JVM options (default: what the image runs under the chart's 1 GiB
-# limit, heap 75 % of it and the serial collector, which the JVM picks below 1792 MB of memory).
+# limit, heap 75 % of it from the start and the serial collector, which the JVM picks below 1792 MB of memory).
 # Usage: query-service/bench/query-bench.sh [rate=500] [seconds=20] [warmup=60] [phase-warmup=5]
 # Each phase prints the CPU time per request of the service, of the test Cassandra (its pid from
 # .lambda/test/pids when the test layout runs it) and of the load generator itself.
@@ -40,7 +40,7 @@ if [ -n "${JFR:-}" ]; then
   JFR_OPTS=("-XX:StartFlightRecording=filename=$JFR,settings=profile,dumponexit=true")
 fi
 # shellcheck disable=SC2086 # options are words
-java ${SERVICE_JAVA_OPTS:--XX:MaxRAM=1g -XX:MaxRAMPercentage=75.0 -XX:+UseSerialGC} "${JFR_OPTS[@]}" -jar "${JAR:-target/query-service.jar}" --server.port="$PORT" \
+java ${SERVICE_JAVA_OPTS:--XX:MaxRAM=1g -XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=75.0 -XX:+UseSerialGC} "${JFR_OPTS[@]}" -jar "${JAR:-target/query-service.jar}" --server.port="$PORT" \
   --spring.cassandra.contact-points="$CASSANDRA" --lambda.store.keyspace="$KEYSPACE" \
   `# TestApiKeys.READ, measured with security on but without a rate limit in the way` \
   '--lambda.security.api-keys[0].id=bench' \

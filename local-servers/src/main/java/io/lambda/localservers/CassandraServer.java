@@ -56,9 +56,20 @@ public final class CassandraServer {
     private final StackLayout layout;
     private final ManagedProcess process;
     private final Path dir;
+    private final String heap;
 
     public CassandraServer(ProjectHome home, StackLayout layout) {
+        this(home, layout, "1g");
+    }
+
+    /**
+     * @param heap the node's heap ({@code -Xms} and {@code -Xmx}): 1 GB is plenty for tests and the
+     *             local stack; a benchmark that writes at production rates gives it what Cassandra's
+     *             own start script would on a production machine (a quarter of the memory, up to 8 GB).
+     */
+    public CassandraServer(ProjectHome home, StackLayout layout, String heap) {
         this.home = home;
+        this.heap = heap;
         this.layout = layout;
         this.process = new ManagedProcess(layout, "cassandra");
         this.dir = layout.stateDir().resolve("cassandra");
@@ -88,7 +99,7 @@ public final class CassandraServer {
         }
         command.add(java17().toString());
         command.add(process.jvmMarker());
-        command.addAll(List.of("-Xms1g", "-Xmx1g", "-Xss512k", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError"));
+        command.addAll(List.of("-Xms" + heap, "-Xmx" + heap, "-Xss512k", "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError"));
         command.addAll(JVM17_FLAGS);
         command.addAll(List.of(
                 "-Dcassandra.config=" + yaml.toUri(),
