@@ -8,7 +8,9 @@ if [[ -e "$file" ]]; then
   echo "new-api-key: $file exists; add a key to it by hand to rotate, or remove it to start over" >&2
   exit 1
 fi
-key=$(head -c 32 /dev/urandom | base64 | tr -d '/+=\n')
+# 32 random bytes as 64 hex digits: always the same length and 256 bits (base64 with '+' and '/'
+# deleted came out 39-43 characters long)
+key=$(head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n')
 hash=$(printf '%s' "$key" | sha256sum | cut -d' ' -f1)
 # readable by the containers' user 10001: a compose secret is a bind mount that keeps the host's modes
 umask 022
