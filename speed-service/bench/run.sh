@@ -10,8 +10,8 @@ cd "$(dirname "$0")/../.."
   -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
 cd speed-service
 # The service JVM as the container image runs it under the Helm chart's default limit (1 GiB): C2 on,
-# heap at 75 % of the memory from the start (JAVA_TOOL_OPTIONS of the image), and the serial collector, which the JVM
-# picks below 1792 MB; not the local stack's start-up-lean flags.
+# heap at 75 % of the memory from the start (JAVA_TOOL_OPTIONS of the image), and the serial
+# collector, which the JVM picks below 1792 MB; not the local stack's start-up-lean flags.
 export LAMBDA_SERVICE_JAVA_OPTS="${LAMBDA_SERVICE_JAVA_OPTS:--XX:MaxRAM=1g -XX:MaxRAMPercentage=75.0 -XX:InitialRAMPercentage=75.0 -XX:+UseSerialGC}"
 exec java -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
   io.lambda.speed.bench.SpeedBenchmark "${1:-200000}" "${2:-10000}" "${3:-20}" "${4:-uniform}"

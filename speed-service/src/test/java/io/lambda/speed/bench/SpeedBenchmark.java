@@ -122,8 +122,7 @@ public final class SpeedBenchmark {
             // 2. freshness at a steady rate, after as long again at that rate unmeasured: the bench's
             // Cassandra was started minutes ago and still compiles its write path (its JIT took a tenth
             // of its CPU in the phase), which a node serving a running speed layer has long done
-            Random warmRate = new Random(3);
-            produce(topic, rate * seconds, i -> codec.encode(workload.next(warmRate, System.currentTimeMillis())), rate);
+            produceLive(topic, codec, workload, new Random(3), rate, seconds);
             awaitNoLag(topic);
             Map<Double, Double> before = freshnessBuckets(service);
             Map<String, Double> flushesBefore = flushFigures(service);
@@ -136,9 +135,7 @@ public final class SpeedBenchmark {
             Thread raw = new Thread(() -> rawLatency(topic, stop, rawLatencies));
             raw.start();
             Thread.sleep(2000);
-            Random second = new Random(2);
-            // event times relative to the moment of sending: a live stream
-            produce(topic, rate * seconds, i -> codec.encode(workload.next(second, System.currentTimeMillis())), rate);
+            produceLive(topic, codec, workload, new Random(2), rate, seconds);
             Thread.sleep(1000);
             stop.set(true);
             raw.join();
@@ -213,6 +210,11 @@ public final class SpeedBenchmark {
     }
 
     /** Sends {@code n} payloads, paced at {@code rate} per second (0: as fast as possible). */
+    /** {@code seconds} of events at {@code rate}, their event times relative to the moment of sending: a live stream. */
+    private static void produceLive(String topic, EventCodec codec, Workload workload, Random random, int rate, int seconds) {
+        produce(topic, rate * seconds, i -> codec.encode(workload.next(random, System.currentTimeMillis())), rate);
+    }
+
     private static void produce(String topic, int n, java.util.function.IntFunction<byte[]> payloads, int rate) {
         long start = System.nanoTime();
         try (KafkaProducer<String, byte[]> producer = SpeedFixture.producer(KAFKA)) {
