@@ -45,8 +45,16 @@ public final class SpeedCells {
     public record Stored(SpeedCellKey key, byte[] value, long highestOffset) {
     }
 
-    /** Rows per batch request: big enough to save requests, small enough to keep one request's work short. */
-    private static final int ROWS_PER_BATCH = 200;
+    /**
+     * The most rows, and estimated bytes, of one Cassandra partition in one request. A partition with
+     * more goes in several requests, one after the other, never at the same time: Cassandra applies
+     * concurrent updates of one partition by compare-and-swap on the partition's tree, and updates that
+     * lose the race are merged again. With 200-row requests sent together, a flush of live traffic (a
+     * few hundred rows in each current bucket) cost Cassandra 10-20 % more CPU and ~25 ms more per flush
+     * (docs/performance.md, speed-service, "One request per partition").
+     */
+    private static final int ROWS_PER_BATCH = 2000;
+    private static final int BYTES_PER_BATCH = 1 << 20;
 
     /**
      * Partitions per batch that spans partitions: Cassandra warns (in its log and to the client)
@@ -129,9 +137,10 @@ public final class SpeedCells {
     /**
      * Writes many cells in both layouts as unlogged batches, never as one request per row:
      * <ul>
-     * <li>by bucket: the rows of one Cassandra partition together (≤ {@value #ROWS_PER_BATCH} per
-     * request). Such a batch is one mutation, atomic, without the batch log, and no batch size limit
-     * applies to it (CASSANDRA-10876). Live traffic puts most cells of a flush into few buckets.</li>
+     * <li>by bucket: the rows of one Cassandra partition together (≤ {@value #ROWS_PER_BATCH} rows and
+     * ~1 MiB per request; the requests of one partition one after the other). Such a batch is one
+     * mutation, atomic, without the batch log, and no batch size limit applies to it (CASSANDRA-10876).
+     * Live traffic puts most cells of a flush into few buckets.</li>
      * <li>by key: a flush touches thousands of key partitions with a row or two each. Those are sent
      * several partitions to a request, grouped by the node that owns them, within the limits under
      * which Cassandra neither warns nor refuses a batch that spans partitions
@@ -142,7 +151,7 @@ public final class SpeedCells {
      * Each row is an idempotent upsert, so a batch that fails part-way is simply written again.
      */
     public CompletionStage<Void> writeAll(Collection<Stored> stored) {
-        Map<List<Object>, List<BoundStatement>> byBucket = new HashMap<>();
+        Map<List<Object>, PartitionRows> byBucket = new HashMap<>();
         Map<List<Object>, PartitionRows> byKey = new HashMap<>();
         ProtocolVersion protocol = session.getContext().getProtocolVersion();
         for (Stored cellValue : stored) {
@@ -161,33 +170,36 @@ public final class SpeedCells {
             ByteBuffer partition = TypeCodecs.INT.encodePrimitive(key.partition(), protocol);
             ByteBuffer value = ByteBuffer.wrap(cellValue.value());
             ByteBuffer offset = TypeCodecs.BIGINT.encodePrimitive(cellValue.highestOffset(), protocol);
+            int rowBytes = ROW_OVERHEAD_BYTES + cell.view().length() + cell.key().length() + cellValue.value().length;
             byKey.computeIfAbsent(List.of(cell.view(), cell.granularity(), cell.key()), k -> new PartitionRows())
                     .add(upsert.boundStatementBuilder()
                             .setBytesUnsafe(0, view).setBytesUnsafe(1, granularity).setBytesUnsafe(2, viewKey)
                             .setBytesUnsafe(3, bucket).setBytesUnsafe(4, epoch).setBytesUnsafe(5, partition)
                             .setBytesUnsafe(6, value).setBytesUnsafe(7, offset)
-                            .build(), ROW_OVERHEAD_BYTES + cell.view().length() + cell.key().length() + cellValue.value().length);
-            byBucket.computeIfAbsent(List.of(cell.view(), cell.granularity(), bucketStart), k -> new ArrayList<>())
+                            .build(), rowBytes);
+            byBucket.computeIfAbsent(List.of(cell.view(), cell.granularity(), bucketStart), k -> new PartitionRows())
                     .add(upsertByBucket.boundStatementBuilder()
                             .setBytesUnsafe(0, view).setBytesUnsafe(1, granularity).setBytesUnsafe(2, bucket)
                             .setBytesUnsafe(3, viewKey).setBytesUnsafe(4, epoch).setBytesUnsafe(5, partition)
                             .setBytesUnsafe(6, value).setBytesUnsafe(7, offset)
-                            .build());
+                            .build(), rowBytes);
         }
-        List<CompletableFuture<AsyncResultSet>> requests = new ArrayList<>();
+        List<CompletableFuture<?>> requests = new ArrayList<>();
         sendInPartitionBatches(byBucket.values(), requests);
         sendGroupedByNode(byKey.values(), requests);
         return CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new));
     }
 
-    /** The rows of one Cassandra partition, with a generous estimate of their size. */
+    /** The rows of one Cassandra partition, with a generous estimate of their size, each and in all. */
     private static final class PartitionRows {
         final List<BoundStatement> rows = new ArrayList<>(2);
+        final List<Integer> rowBytes = new ArrayList<>(2);
         int bytes;
 
-        void add(BoundStatement row, int rowBytes) {
+        void add(BoundStatement row, int size) {
             rows.add(row);
-            bytes += rowBytes;
+            rowBytes.add(size);
+            bytes += size;
         }
     }
 
@@ -196,13 +208,13 @@ public final class SpeedCells {
      * itself), up to {@value #PARTITIONS_PER_GROUPED_BATCH} partitions and {@value #BYTES_PER_GROUPED_BATCH}
      * bytes. A partition too big for that goes alone, as its own single-partition batches.
      */
-    private void sendGroupedByNode(Collection<PartitionRows> partitions, List<CompletableFuture<AsyncResultSet>> requests) {
+    private void sendGroupedByNode(Collection<PartitionRows> partitions, List<CompletableFuture<?>> requests) {
         Map<Object, List<PartitionRows>> open = new HashMap<>();
         Map<Object, Integer> openBytes = new HashMap<>();
-        List<List<BoundStatement>> alone = new ArrayList<>();
+        List<PartitionRows> alone = new ArrayList<>();
         for (PartitionRows partition : partitions) {
             if (partition.bytes > BYTES_PER_GROUPED_BATCH) {
-                alone.add(partition.rows);
+                alone.add(partition);
                 continue;
             }
             Object node = ownerOf(partition.rows.get(0));
@@ -250,37 +262,48 @@ public final class SpeedCells {
      * in batches of it; each epoch is listed once.
      */
     public CompletionStage<Void> indexAll(Collection<SpeedCellKey> keys) {
-        Map<List<Object>, List<BoundStatement>> byPartition = new HashMap<>();
+        Map<List<Object>, PartitionRows> byPartition = new HashMap<>();
         Set<List<Object>> epochsListed = new HashSet<>();
         for (SpeedCellKey key : keys) {
             CellKey cell = key.cell();
             List<Object> epochPartition = List.of(cell.view(), key.ingestEpoch());
             if (epochsListed.add(epochPartition)) {
-                byPartition.computeIfAbsent(List.of("epochs", cell.view()), k -> new ArrayList<>())
-                        .add(indexEpoch.bind(cell.view(), key.ingestEpoch()));
+                byPartition.computeIfAbsent(List.of("epochs", cell.view()), k -> new PartitionRows())
+                        .add(indexEpoch.bind(cell.view(), key.ingestEpoch()), ROW_OVERHEAD_BYTES + cell.view().length());
             }
-            byPartition.computeIfAbsent(epochPartition, k -> new ArrayList<>()).add(indexCell.bind(cell.view(),
+            byPartition.computeIfAbsent(epochPartition, k -> new PartitionRows()).add(indexCell.bind(cell.view(),
                     key.ingestEpoch(), cell.granularity().name(), cell.key(), Instant.ofEpochMilli(cell.bucketStartMillis()),
-                    key.partition()));
+                    key.partition()), ROW_OVERHEAD_BYTES + cell.view().length() + cell.key().length());
         }
-        return executeInPartitionBatches(byPartition.values());
-    }
-
-    private CompletionStage<Void> executeInPartitionBatches(Collection<List<BoundStatement>> partitions) {
-        List<CompletableFuture<AsyncResultSet>> requests = new ArrayList<>();
-        sendInPartitionBatches(partitions, requests);
+        List<CompletableFuture<?>> requests = new ArrayList<>();
+        sendInPartitionBatches(byPartition.values(), requests);
         return CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new));
     }
 
-    private void sendInPartitionBatches(Collection<List<BoundStatement>> partitions,
-                                        List<CompletableFuture<AsyncResultSet>> requests) {
-        for (List<BoundStatement> statements : partitions) {
-            for (int from = 0; from < statements.size(); from += ROWS_PER_BATCH) {
-                List<BoundStatement> chunk = statements.subList(from, Math.min(statements.size(), from + ROWS_PER_BATCH));
+    /**
+     * Sends each partition's rows as single-partition batches of at most {@value #ROWS_PER_BATCH} rows
+     * and {@value #BYTES_PER_BATCH} estimated bytes; the partitions at the same time, the batches of one
+     * partition one after the other (see {@link #ROWS_PER_BATCH}).
+     */
+    private void sendInPartitionBatches(Collection<PartitionRows> partitions, List<CompletableFuture<?>> requests) {
+        for (PartitionRows partition : partitions) {
+            CompletableFuture<?> previous = CompletableFuture.completedFuture(null);
+            int from = 0;
+            while (from < partition.rows.size()) {
+                int to = from;
+                int bytes = 0;
+                while (to < partition.rows.size() && to - from < ROWS_PER_BATCH
+                        && (to == from || bytes + partition.rowBytes.get(to) <= BYTES_PER_BATCH)) {
+                    bytes += partition.rowBytes.get(to++);
+                }
+                List<BoundStatement> chunk = partition.rows.subList(from, to);
                 Statement<?> request = chunk.size() == 1 ? chunk.get(0)
                         : BatchStatement.newInstance(DefaultBatchType.UNLOGGED, chunk.toArray(BoundStatement[]::new));
-                requests.add(session.executeAsync(request).toCompletableFuture());
+                previous = from == 0 ? session.executeAsync(request).toCompletableFuture()
+                        : previous.thenCompose(done -> session.executeAsync(request));
+                from = to;
             }
+            requests.add(previous);
         }
     }
 

@@ -58,8 +58,11 @@ public final class CassandraServer {
     private final Path dir;
     private final String heap;
 
+    /** The heap of tests and the local stack: small, with small memtables to match. */
+    private static final String TEST_HEAP = "1g";
+
     public CassandraServer(ProjectHome home, StackLayout layout) {
-        this(home, layout, "1g");
+        this(home, layout, TEST_HEAP);
     }
 
     /**
@@ -73,6 +76,17 @@ public final class CassandraServer {
         this.layout = layout;
         this.process = new ManagedProcess(layout, "cassandra");
         this.dir = layout.stateDir().resolve("cassandra");
+    }
+
+    /**
+     * Memtable space in the generated cassandra.yaml. With the test heap, 128 MiB each on and off heap.
+     * With a bigger heap Cassandra's default, a quarter of the heap: memtables that small on a node taking
+     * writes at production rates flush every second or so, and every flush is compacted again later.
+     */
+    private String memtableSpace() {
+        return TEST_HEAP.equals(heap)
+                ? "memtable_heap_space: 128MiB\nmemtable_offheap_space: 128MiB"
+                : "# memtable_heap_space and memtable_offheap_space: Cassandra's default, a quarter of the heap";
     }
 
     ManagedProcess process() {
@@ -200,11 +214,10 @@ public final class CassandraServer {
                 authorizer: AllowAllAuthorizer
                 concurrent_reads: 16
                 concurrent_writes: 16
-                memtable_heap_space: 128MiB
-                memtable_offheap_space: 128MiB
+                %s
                 """.formatted(layout.name(), layout.cassandraStoragePort(), layout.cassandraPort(),
                 layout.cassandraStoragePort(), data.resolve("data"), data.resolve("commitlog"),
-                data.resolve("saved_caches"), data.resolve("hints"), data.resolve("cdc_raw")));
+                data.resolve("saved_caches"), data.resolve("hints"), data.resolve("cdc_raw"), memtableSpace()));
         return file;
     }
 
