@@ -50,8 +50,9 @@ public final class SpeedCells {
      * more goes in several requests, one after the other, never at the same time: Cassandra applies
      * concurrent updates of one partition by compare-and-swap on the partition's tree, and updates that
      * lose the race are merged again. With 200-row requests sent together, a flush of live traffic (a
-     * few hundred rows in each current bucket) cost Cassandra 10-20 % more CPU and ~25 ms more per flush
-     * (docs/performance.md, speed-service, "One request per partition").
+     * few hundred rows in each current bucket) cost Cassandra ~10 % more CPU and 10-20 ms more per
+     * flush (docs/performance.md, speed-service, "Fetches that wait for the flush, and one request per
+     * partition").
      */
     private static final int ROWS_PER_BATCH = 2000;
     private static final int BYTES_PER_BATCH = 1 << 20;
