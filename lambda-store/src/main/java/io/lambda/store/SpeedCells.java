@@ -20,6 +20,7 @@ import io.lambda.core.time.Granularity;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -194,12 +195,15 @@ public final class SpeedCells {
     /** The rows of one Cassandra partition, with a generous estimate of their size, each and in all. */
     private static final class PartitionRows {
         final List<BoundStatement> rows = new ArrayList<>(2);
-        final List<Integer> rowBytes = new ArrayList<>(2);
+        int[] rowBytes = new int[2]; // unboxed: two of these per cell and flush
         int bytes;
 
         void add(BoundStatement row, int size) {
+            if (rows.size() == rowBytes.length) {
+                rowBytes = Arrays.copyOf(rowBytes, 2 * rowBytes.length);
+            }
+            rowBytes[rows.size()] = size;
             rows.add(row);
-            rowBytes.add(size);
             bytes += size;
         }
     }
@@ -294,8 +298,8 @@ public final class SpeedCells {
                 int to = from;
                 int bytes = 0;
                 while (to < partition.rows.size() && to - from < ROWS_PER_BATCH
-                        && (to == from || bytes + partition.rowBytes.get(to) <= BYTES_PER_BATCH)) {
-                    bytes += partition.rowBytes.get(to++);
+                        && (to == from || bytes + partition.rowBytes[to] <= BYTES_PER_BATCH)) {
+                    bytes += partition.rowBytes[to++];
                 }
                 List<BoundStatement> chunk = partition.rows.subList(from, to);
                 Statement<?> request = chunk.size() == 1 ? chunk.get(0)

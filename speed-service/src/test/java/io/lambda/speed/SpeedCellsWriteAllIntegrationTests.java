@@ -3,18 +3,12 @@ package io.lambda.speed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import io.lambda.core.cell.CellKey;
 import io.lambda.core.cell.SpeedCellKey;
 import io.lambda.core.time.Granularity;
-import io.lambda.localservers.CassandraServer;
-import io.lambda.localservers.RealServers;
 import io.lambda.store.LambdaStore;
 import io.lambda.store.SpeedCells;
 import io.lambda.store.StoreSettings;
-import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,14 +42,7 @@ class SpeedCellsWriteAllIntegrationTests {
 
     @BeforeAll
     static void open() {
-        RealServers servers = RealServers.get();
-        session = CqlSession.builder()
-                .addContactPoint(new InetSocketAddress(servers.cassandraHost(), servers.cassandraPort()))
-                .withLocalDatacenter(CassandraServer.DATACENTER)
-                .withConfigLoader(DriverConfigLoader.programmaticBuilder()
-                        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
-                        .build())
-                .build();
+        session = SpeedFixture.session();
         cells = LambdaStore.open(session, new StoreSettings(KEYSPACE, 1, "it")).speedCells();
     }
 
@@ -72,8 +59,9 @@ class SpeedCellsWriteAllIntegrationTests {
         cells.writeAll(first).toCompletableFuture().join();
         assertStored(first);
 
-        // written again with new values and offsets: a later request of the partition must not be
-        // overtaken by an earlier one carrying the old rows
+        // written again over the stored rows, with new values and offsets: every row must hold the
+        // second write once it completes (each is read right after the join, so a write reported
+        // complete before its last request was acknowledged would show here)
         List<SpeedCells.Stored> second = stored(random, 2_000);
         cells.writeAll(second).toCompletableFuture().join();
         assertStored(second);

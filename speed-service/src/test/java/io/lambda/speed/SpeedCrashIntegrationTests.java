@@ -14,7 +14,6 @@ import io.lambda.localservers.ServiceProcess;
 import io.lambda.localservers.StackLayout;
 import io.lambda.store.LambdaSchema;
 import io.lambda.store.StoreSettings;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -53,9 +52,7 @@ class SpeedCrashIntegrationTests {
         SpeedFixture.createTopic(kafka, topic, 3);
         first = new ServiceProcess(HOME, layout("speed-crash", 28082), "speed-service");
         second = new ServiceProcess(HOME, layout("speed-crash-b", 28092), "speed-service");
-        RealServers servers = RealServers.get();
-        session = CqlSession.builder().addContactPoint(new InetSocketAddress(servers.cassandraHost(), servers.cassandraPort()))
-                .withLocalDatacenter(servers.cassandraDatacenter()).build();
+        session = SpeedFixture.session();
         LambdaSchema.apply(session, new StoreSettings(keyspace, 1, "default"));
     }
 

@@ -1,11 +1,15 @@
 package io.lambda.speed;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.lambda.core.cell.Aggregator;
 import io.lambda.core.cell.CellKey;
 import io.lambda.core.cell.SpeedCellKey;
 import io.lambda.core.time.Granularity;
+import io.lambda.localservers.RealServers;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,6 +39,18 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class SpeedFixture {
 
     private SpeedFixture() {
+    }
+
+    /** A session on the test Cassandra, with room for big batches on a busy machine (30 s per request). */
+    public static CqlSession session() {
+        RealServers servers = RealServers.get();
+        return CqlSession.builder()
+                .addContactPoint(new InetSocketAddress(servers.cassandraHost(), servers.cassandraPort()))
+                .withLocalDatacenter(servers.cassandraDatacenter())
+                .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+                        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
+                        .build())
+                .build();
     }
 
     /** A fresh name of a-z0-9_ for a keyspace, topic or group of one test class. */
