@@ -37,9 +37,6 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  */
 final class MapTasklet implements Tasklet {
 
-    static final String FIRST_SHARD = "firstShard";
-    static final String END_SHARD = "endShard";
-    static final String PARTITION = "partition";
     static final String EVENTS_READ = "eventsRead";
     static final String DEDUP_HITS = "dedupHits";
 
@@ -70,8 +67,9 @@ final class MapTasklet implements Tasklet {
         StepExecution step = chunkContext.getStepContext().getStepExecution();
         ExecutionContext context = step.getExecutionContext();
         RunPlan plan = RunPlan.of(step.getJobExecution().getJobParameters());
-        int partition = context.getInt(PARTITION);
-        Fold fold = TransientRetry.run("map partition " + partition, () -> fold(plan, context, partition));
+        RunPartition partition = RunPartition.of(step,
+                RunPartition.countFor(plan.mapPartitions(), MasterDataset.SHARDS));
+        Fold fold = TransientRetry.run("map partition " + partition.index(), () -> fold(plan, partition));
         context.putLong(EVENTS_READ, fold.eventsRead);
         context.putLong(DEDUP_HITS, fold.dedupHits);
         contribution.incrementWriteCount(fold.eventsRead);
@@ -81,9 +79,10 @@ final class MapTasklet implements Tasklet {
     }
 
     /** Folds the partition's shards and writes its partial pages; safe to repeat as a whole. */
-    private Fold fold(RunPlan plan, ExecutionContext context, int partition) {
+    private Fold fold(RunPlan plan, RunPartition partition) {
         Fold fold = new Fold(plan.cut());
-        for (int shard = context.getInt(FIRST_SHARD); shard < context.getInt(END_SHARD); shard++) {
+        int end = partition.end(MasterDataset.SHARDS);
+        for (int shard = partition.first(MasterDataset.SHARDS); shard < end; shard++) {
             if (plan.incremental()) {
                 foldIngests(plan, shard, fold);
             } else {
@@ -95,7 +94,7 @@ final class MapTasklet implements Tasklet {
                 });
             }
         }
-        writePartials(plan.version(), partition, fold.cells);
+        writePartials(plan.version(), partition.index(), fold.cells);
         return fold;
     }
 

@@ -9,18 +9,16 @@ import io.lambda.core.time.IngestEpoch;
 import io.lambda.store.BatchCellPages;
 import io.lambda.store.MasterDataset;
 import io.lambda.store.PublishedVersion;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Collection;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.job.builder.JobBuilder;
-import org.springframework.batch.core.partition.Partitioner;
+import org.springframework.batch.core.partition.StepExecutionSplitter;
 import org.springframework.batch.core.partition.support.TaskExecutorPartitionHandler;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
-import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.boot.batch.autoconfigure.BatchTaskExecutor;
 import org.springframework.context.annotation.Bean;
@@ -82,8 +80,9 @@ class RecomputeJobConfiguration {
                         transactions)
                 .build();
         Step map = new StepBuilder(MAP, jobs)
-                .partitioner(MAP_WORKER, shardPartitioner())
-                .partitionHandler(handler(mapWorker, partitionThreads, settings.mapPartitions()))
+                .partitioner(MAP_WORKER,
+                        gridSize -> RunPartition.names(RunPartition.countFor(gridSize, MasterDataset.SHARDS)))
+                .partitionHandler(new PlannedPartitionHandler(mapWorker, partitionThreads))
                 .build();
 
         ReduceTasklet reduceTasklet = new ReduceTasklet(store.pages(), store.cells(), aggregator,
@@ -93,7 +92,7 @@ class RecomputeJobConfiguration {
                 .listener(reduceTasklet)
                 .build();
         Step reduce = new StepBuilder(REDUCE, jobs)
-                .partitioner(REDUCE_WORKER, rangePartitioner())
+                .partitioner(REDUCE_WORKER, gridSize -> RunPartition.names(BatchCellPages.RANGES))
                 .partitionHandler(handler(reduceWorker, partitionThreads, BatchCellPages.RANGES))
                 .build();
 
@@ -136,40 +135,23 @@ class RecomputeJobConfiguration {
     }
 
     /**
-     * Splits the master dataset's shards into the map partitions. On a restart Spring Batch passes
-     * the grid size of the interrupted execution, so the partitions are the same.
+     * The map step's handler: it splits into the run plan's number of partitions, not the current
+     * setting, so a run restarted after the setting changed splits as it did before the crash (and
+     * each worker, which finds its shards from the same plan, owns what it owned then).
      */
-    private static Partitioner shardPartitioner() {
-        return new Partitioner() {
-            @Override
-            public Map<String, ExecutionContext> partition(int gridSize) {
-                return partitions(gridSize, MasterDataset.SHARDS, (context, first, end) -> {
-                    context.putInt(MapTasklet.FIRST_SHARD, first);
-                    context.putInt(MapTasklet.END_SHARD, end);
-                });
-            }
-        };
-    }
+    private static final class PlannedPartitionHandler extends TaskExecutorPartitionHandler {
 
-    private static Partitioner rangePartitioner() {
-        return gridSize -> partitions(BatchCellPages.RANGES, BatchCellPages.RANGES,
-                (context, first, end) -> context.putInt(ReduceTasklet.RANGE, first));
-    }
-
-    interface Slice {
-        void fill(ExecutionContext context, int first, int end);
-    }
-
-    static Map<String, ExecutionContext> partitions(int count, int items, Slice slice) {
-        int partitions = Math.max(1, Math.min(count, items));
-        Map<String, ExecutionContext> contexts = new HashMap<>();
-        for (int p = 0; p < partitions; p++) {
-            ExecutionContext context = new ExecutionContext();
-            context.putInt(MapTasklet.PARTITION, p);
-            slice.fill(context, p * items / partitions, (p + 1) * items / partitions);
-            contexts.put("p" + p, context);
+        PlannedPartitionHandler(Step worker, SimpleAsyncTaskExecutor threads) {
+            setStep(worker);
+            setTaskExecutor(threads);
         }
-        return contexts;
+
+        @Override
+        public Collection<StepExecution> handle(StepExecutionSplitter splitter, StepExecution manager)
+                throws Exception {
+            int partitions = RunPlan.of(manager.getJobExecution().getJobParameters()).mapPartitions();
+            return doHandle(manager, splitter.split(manager, partitions));
+        }
     }
 
     /** The counts of a run, summed over the last execution of each partition (across restarts). */
@@ -180,14 +162,14 @@ class RecomputeJobConfiguration {
             long dedup = 0;
             long cells = 0;
             for (int p = 0; p < MasterDataset.SHARDS; p++) {
-                StepExecution mapped = jobs.getLastStepExecution(instance, MAP_WORKER + ":p" + p);
+                StepExecution mapped = jobs.getLastStepExecution(instance, RunPartition.stepName(MAP_WORKER, p));
                 if (mapped != null) {
                     events += mapped.getExecutionContext().getLong(MapTasklet.EVENTS_READ, 0L);
                     dedup += mapped.getExecutionContext().getLong(MapTasklet.DEDUP_HITS, 0L);
                 }
             }
             for (int r = 0; r < BatchCellPages.RANGES; r++) {
-                StepExecution reduced = jobs.getLastStepExecution(instance, REDUCE_WORKER + ":p" + r);
+                StepExecution reduced = jobs.getLastStepExecution(instance, RunPartition.stepName(REDUCE_WORKER, r));
                 if (reduced != null) {
                     cells += reduced.getExecutionContext().getInt(ReduceTasklet.WRITTEN, 0);
                 }

@@ -32,7 +32,6 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  */
 final class ReduceTasklet implements Tasklet, StepExecutionListener {
 
-    static final String RANGE = "range";
     static final String WRITTEN = "cellsWritten";
 
     private static final Comparator<BatchCellPages.Cell> ORDER = Comparator
@@ -62,7 +61,7 @@ final class ReduceTasklet implements Tasklet, StepExecutionListener {
         StepExecution step = chunkContext.getStepContext().getStepExecution();
         ExecutionContext context = step.getExecutionContext();
         RunPlan plan = RunPlan.of(step.getJobExecution().getJobParameters());
-        int range = context.getInt(RANGE);
+        int range = RunPartition.of(step, BatchCellPages.RANGES).index(); // one partition per cell range
         List<BatchCellPages.Cell> all = merged.computeIfAbsent(step.getId(),
                 id -> TransientRetry.run("merging range " + range, () -> merge(plan, range)));
         int from = context.getInt(WRITTEN, 0);

@@ -22,6 +22,9 @@ import io.lambda.store.PublishedVersion;
 import io.lambda.store.StoreSettings;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +40,8 @@ import tools.jackson.databind.JsonNode;
  * The batch service as its own process, SIGKILLed in the middle of a run: the catalog keeps
  * showing the previous version (queries never see the half-written one); the restarted process
  * resumes the run from its last committed chunk (the H2 JobRepository is a file) and publishes a
- * version whose cells equal those of an uninterrupted run over the same data.
+ * version whose cells equal those of an uninterrupted run over the same data, even with partitions
+ * whose stored context a kill left empty.
  */
 class RecomputeKillIntegrationTests {
 
@@ -51,6 +55,7 @@ class RecomputeKillIntegrationTests {
     private static LambdaStore store;
     private static ServiceProcess service;
     private static Map<String, String> arguments;
+    private static Path dataDir;
 
     @BeforeAll
     static void start() throws Exception {
@@ -59,6 +64,7 @@ class RecomputeKillIntegrationTests {
         store = LambdaStore.open(session, new StoreSettings(KEYSPACE, 1, "default"));
         ProjectHome home = ProjectHome.locate();
         Path stateDir = home.stateDir().resolve("batch-kill");
+        dataDir = stateDir.resolve("data-" + KEYSPACE);
         RealServers servers = RealServers.get();
         StackLayout layout = new StackLayout("batch-kill", stateDir, 19092, 19093, servers.cassandraPort(), 17000,
                 Map.of("batch-service", 28083));
@@ -70,7 +76,7 @@ class RecomputeKillIntegrationTests {
                 "lambda.events.topic", TOPIC,
                 "lambda.events.epoch-length", "1s",
                 "spring.kafka.consumer.group-id", "it-archiver-" + KEYSPACE,
-                "lambda.batch.data-dir", stateDir.resolve("data-" + KEYSPACE).toString(),
+                "lambda.batch.data-dir", dataDir.toString(),
                 "lambda.batch.instance-id", "kill-" + KEYSPACE,
                 "lambda.batch.clock-skew-margin", "200ms",
                 "lambda.batch.schedule.enabled", "false");
@@ -108,6 +114,7 @@ class RecomputeKillIntegrationTests {
                 .isEqualTo("RUNNING");
         service.kill();
         long writtenWhenKilled = progress[0].get("cellsWritten").asLong();
+        assertThat(emptyContextsOfUnfinishedReducePartitions()).as("reduce partitions left unfinished").isPositive();
 
         // The half-written version is invisible: the catalog still shows the previous one, intact.
         assertThat(store.catalog().current()).isEqualTo(before);
@@ -131,6 +138,25 @@ class RecomputeKillIntegrationTests {
                 uninterrupted.get("version").asLong(), AGGREGATOR);
         assertThat(resumedCells).hasSize(uninterruptedCells.size()).isEqualTo(uninterruptedCells);
         assertThat(BatchTestKit.cellsByBucket(session, KEYSPACE, resumedVersion)).isEqualTo(resumedCells.size());
+    }
+
+    /**
+     * Spring Batch stores a partition's step execution with an empty context and writes the
+     * partitioner's context in a second transaction; a kill between the two leaves the partition's
+     * context empty, and a restart copies it (system-tests, scenario 2, once failed so). The kill
+     * above rarely lands in that instant, so this puts every unfinished reduce partition in that state:
+     * it removes their stored contexts, which Spring Batch then reads as empty ones. The resumed run
+     * must still find its cell ranges and publish the same cells.
+     */
+    private static int emptyContextsOfUnfinishedReducePartitions() throws Exception {
+        String url = "jdbc:h2:file:" + dataDir.resolve("job-repository") + ";WRITE_DELAY=0";
+        try (Connection connection = DriverManager.getConnection(url, "sa", "");
+             PreparedStatement delete = connection.prepareStatement("""
+                     DELETE FROM BATCH_STEP_EXECUTION_CONTEXT WHERE STEP_EXECUTION_ID IN (
+                       SELECT STEP_EXECUTION_ID FROM BATCH_STEP_EXECUTION
+                       WHERE STEP_NAME LIKE 'reduceWorker:p%' AND STATUS <> 'COMPLETED')""")) {
+            return delete.executeUpdate();
+        }
     }
 
     /** Writes events straight into the master dataset, ingested now, spread over many keys and minutes. */

@@ -1,6 +1,7 @@
 package io.lambda.batch.recompute;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lambda.core.cell.CellKey;
 import io.lambda.core.time.Granularity;
@@ -13,6 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 /**
@@ -24,21 +29,43 @@ class RunPartitionsTests {
 
     @Test
     void mapPartitionsCoverEveryShardOnce() {
-        for (int count : new int[] {1, 5, 16, 64, 100}) {
-            Map<String, ExecutionContext> partitions = RecomputeJobConfiguration.partitions(count, MasterDataset.SHARDS,
-                    (context, first, end) -> {
-                        context.putInt(MapTasklet.FIRST_SHARD, first);
-                        context.putInt(MapTasklet.END_SHARD, end);
-                    });
+        for (int requested : new int[] {1, 5, 16, 64, 100}) {
+            int count = RunPartition.countFor(requested, MasterDataset.SHARDS);
+            Map<String, ExecutionContext> names = RunPartition.names(count);
             List<Integer> shards = new ArrayList<>();
-            partitions.values().forEach(c -> {
-                for (int s = c.getInt(MapTasklet.FIRST_SHARD); s < c.getInt(MapTasklet.END_SHARD); s++) {
+            names.keySet().forEach(name -> {
+                RunPartition partition = RunPartition.of(worker("mapWorker:" + name), count);
+                for (int s = partition.first(MasterDataset.SHARDS); s < partition.end(MasterDataset.SHARDS); s++) {
                     shards.add(s);
                 }
             });
             assertThat(shards).hasSize(MasterDataset.SHARDS).doesNotHaveDuplicates();
-            assertThat(partitions).hasSize(Math.min(count, MasterDataset.SHARDS));
+            assertThat(names).hasSize(Math.min(requested, MasterDataset.SHARDS));
         }
+    }
+
+    /**
+     * A crash between Spring Batch creating a partition's step execution and writing its context
+     * leaves that context empty, and a restart copies it: the partition is found from the name alone.
+     */
+    @Test
+    void aPartitionIsFoundFromItsStepNameWithAnEmptyContext() {
+        StepExecution reduce = worker("reduceWorker:p13");
+        assertThat(reduce.getExecutionContext().isEmpty()).isTrue();
+        assertThat(RunPartition.of(reduce, BatchCellPages.RANGES).index()).isEqualTo(13);
+
+        RunPartition map = RunPartition.of(worker("mapWorker:p3"), 4);
+        assertThat(map.first(MasterDataset.SHARDS)).isEqualTo(3 * MasterDataset.SHARDS / 4);
+        assertThat(map.end(MasterDataset.SHARDS)).isEqualTo(MasterDataset.SHARDS);
+
+        assertThatThrownBy(() -> RunPartition.of(worker("mapWorker:p4"), 4))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RunPartition.of(worker("prepare"), 4)).isInstanceOf(IllegalStateException.class);
+    }
+
+    private static StepExecution worker(String name) {
+        JobExecution job = new JobExecution(1L, new JobInstance(1L, "recompute"), new JobParameters());
+        return new StepExecution(2L, name, job);
     }
 
     @Test
