@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <ol>
  * <li>raw Kafka producer throughput, the service's producer settings and record size: the baseline;</li>
  * <li>HTTP ingest throughput of the real service jar (100 events per request, concurrent clients on
- *     loopback), closed loop: the sustainable rate, and its ratio to the baseline;</li>
+ *     loopback), closed loop: the sustainable rate, its ratio to the baseline, and the service's CPU
+ *     per event;</li>
  * <li>HTTP latency (p50/p99/max) at 70 % of that rate, open loop: each request is timed from when
  *     it was due, so a stalled server is not hidden by clients that wait for it.</li>
  * </ol>
@@ -80,9 +82,17 @@ public final class IngestBenchmark {
             awaitReady();
             List<byte[]> bodies = bodies(4000);
             closedLoop(bodies, warmup, false);
+            Duration cpuBefore = cpu(service);
+            long startNanos = System.nanoTime();
             double httpRate = closedLoop(bodies, seconds, true);
+            double cpuSeconds = (cpu(service).minus(cpuBefore).toNanos()) / 1e9;
+            double elapsed = (System.nanoTime() - startNanos) / 1e9;
             say("HTTP ingest, %d clients, %d events/request: %,.0f events/s (%,.0f requests/s)", clients,
                     EVENTS_PER_REQUEST, httpRate, httpRate / EVENTS_PER_REQUEST);
+            // Throughput on two shared cores varies by a sixth from run to run; the service's CPU per
+            // event is what says whether a change to the service made it cheaper.
+            say("service CPU: %.1f us per event (%.2f cores)", cpuSeconds * 1e6 / (httpRate * elapsed),
+                    cpuSeconds / elapsed);
             say("ratio HTTP / raw producer: %.2f", httpRate / raw);
             double target = 0.7 * httpRate / EVENTS_PER_REQUEST;
             Histogram latency = openLoop(bodies, target, seconds);
@@ -142,6 +152,12 @@ public final class IngestBenchmark {
             throw new IllegalStateException(failed.get() + " raw sends failed");
         }
         return acked.get() / elapsed;
+    }
+
+    /** The CPU time a process has used so far (user and system, every thread). */
+    private static Duration cpu(Process process) {
+        return process.info().totalCpuDuration()
+                .orElseThrow(() -> new IllegalStateException("the OS does not report the service's CPU time"));
     }
 
     private Process startService(String topic) throws IOException {
