@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ingest benchmark, one run (about 75 s): raw Kafka producer baseline, then HTTP ingest through the
+# Ingest benchmark, one run (about 95 s): raw Kafka producer baseline, then HTTP ingest through the
 # service jar on port 28081 (closed loop, then open loop at 70 % of the closed-loop rate).
 # Needs a Kafka at 127.0.0.1:19092 (the test layout); override with BENCH_BOOTSTRAP.
 # Usage: ingest-service/bench/run.sh   (from anywhere; extra -Dbench.* options may follow)

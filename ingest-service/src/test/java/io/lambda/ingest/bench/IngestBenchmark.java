@@ -43,18 +43,24 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *     it was due, so a stalled server is not hidden by clients that wait for it.</li>
  * </ol>
  * Settings by system property: bench.bootstrap (127.0.0.1:19092), bench.port (28081), bench.jar,
- * bench.clients (8), bench.seconds (15), bench.warmup (5), bench.serviceJvmArgs (none; e.g. a JFR recording).
+ * bench.clients (32), bench.eventsPerRequest (100), bench.seconds (15), bench.warmup (20), bench.serviceJvmArgs
+ * (none; e.g. a JFR recording).
  */
 public final class IngestBenchmark {
 
-    private static final int EVENTS_PER_REQUEST = 100;
+    private final int eventsPerRequest = Integer.getInteger("bench.eventsPerRequest", 100);
     private static final int PARTITIONS = 6;
 
     private final String bootstrap = System.getProperty("bench.bootstrap", "127.0.0.1:19092");
     private final int port = Integer.getInteger("bench.port", 28081);
-    private final int clients = Integer.getInteger("bench.clients", 8);
+    // 32 clients: with 8 the closed loop was bound by latency (8 requests in flight, ~7 ms each: linger.ms
+    // and the acknowledgement), and the service used about half of a core; the rate it can sustain
+    // needs enough requests in flight to keep it busy.
+    private final int clients = Integer.getInteger("bench.clients", 32);
     private final int seconds = Integer.getInteger("bench.seconds", 15);
-    private final int warmup = Integer.getInteger("bench.warmup", 5);
+    // 20 s: with 5 s the service's JIT compiler threads still used as much CPU as its request
+    // threads during the measured phase, so the rate and the CPU per event measured compilation.
+    private final int warmup = Integer.getInteger("bench.warmup", 20);
     private final Path jar = Path.of(System.getProperty("bench.jar", "target/ingest-service.jar")).toAbsolutePath();
     private final String run = Long.toString(System.currentTimeMillis(), 36);
     private final EventCodec codec = new EventCodec();
@@ -80,7 +86,7 @@ public final class IngestBenchmark {
         Process service = startService(httpTopic);
         try {
             awaitReady();
-            List<byte[]> bodies = bodies(4000);
+            List<byte[]> bodies = bodies(Math.max(40, 400_000 / eventsPerRequest)); // ~80 MB of bodies
             closedLoop(bodies, warmup, false);
             Duration cpuBefore = cpu(service);
             long startNanos = System.nanoTime();
@@ -88,16 +94,16 @@ public final class IngestBenchmark {
             double cpuSeconds = (cpu(service).minus(cpuBefore).toNanos()) / 1e9;
             double elapsed = (System.nanoTime() - startNanos) / 1e9;
             say("HTTP ingest, %d clients, %d events/request: %,.0f events/s (%,.0f requests/s)", clients,
-                    EVENTS_PER_REQUEST, httpRate, httpRate / EVENTS_PER_REQUEST);
+                    eventsPerRequest, httpRate, httpRate / eventsPerRequest);
             // Throughput on two shared cores varies by a sixth from run to run; the service's CPU per
             // event is what says whether a change to the service made it cheaper.
             say("service CPU: %.1f us per event (%.2f cores)", cpuSeconds * 1e6 / (httpRate * elapsed),
                     cpuSeconds / elapsed);
             say("ratio HTTP / raw producer: %.2f", httpRate / raw);
-            double target = 0.7 * httpRate / EVENTS_PER_REQUEST;
+            double target = 0.7 * httpRate / eventsPerRequest;
             Histogram latency = openLoop(bodies, target, seconds);
             say("at 70%% (%,.0f requests/s = %,.0f events/s): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms, "
-                            + "%d requests", target, target * EVENTS_PER_REQUEST, ms(latency.getValueAtPercentile(50)),
+                            + "%d requests", target, target * eventsPerRequest, ms(latency.getValueAtPercentile(50)),
                     ms(latency.getValueAtPercentile(99)), ms(latency.getValueAtPercentile(99.9)),
                     ms(latency.getMaxValue()), latency.getTotalCount());
         } finally {
@@ -211,7 +217,7 @@ public final class IngestBenchmark {
             threads.add(started(() -> {
                 while (System.nanoTime() < end) {
                     if (post(bodies.get((int) (next.getAndIncrement() % bodies.size())))) {
-                        events.addAndGet(EVENTS_PER_REQUEST);
+                        events.addAndGet(eventsPerRequest);
                     } else {
                         errors.incrementAndGet();
                     }
@@ -282,9 +288,9 @@ public final class IngestBenchmark {
         List<byte[]> bodies = new ArrayList<>(count);
         long now = Instant.now().toEpochMilli();
         for (int r = 0; r < count; r++) {
-            StringBuilder body = new StringBuilder(EVENTS_PER_REQUEST * 220).append('[');
-            for (int e = 0; e < EVENTS_PER_REQUEST; e++) {
-                int n = r * EVENTS_PER_REQUEST + e;
+            StringBuilder body = new StringBuilder(eventsPerRequest * 220).append('[');
+            for (int e = 0; e < eventsPerRequest; e++) {
+                int n = r * eventsPerRequest + e;
                 body.append(e == 0 ? "" : ",").append("{\"eventId\":\"").append(id(2, n))
                         .append("\",\"type\":\"pageview\",\"timestamp\":").append(now)
                         .append(",\"attributes\":{\"url\":\"/products/").append(n % 5000)
