@@ -135,20 +135,20 @@ public final class EventValidator {
         for (Map.Entry<String, JsonNode> entry : value.properties()) {
             String key = entry.getKey();
             JsonNode v = entry.getValue();
-            String field = "attributes." + key;
             if (!ATTRIBUTE_KEY.matches(key)) {
-                errors.add(new FieldError(index, field, "attribute names are 1-64 characters of A-Z a-z 0-9 _"));
+                errors.add(new FieldError(index, attributeField(key),
+                        "attribute names are 1-64 characters of A-Z a-z 0-9 _"));
             } else if (v.isString()) {
                 if (v.asString().length() > MAX_STRING_VALUE) {
-                    errors.add(new FieldError(index, field, "string values are at most " + MAX_STRING_VALUE
-                            + " characters"));
+                    errors.add(new FieldError(index, attributeField(key), "string values are at most "
+                            + MAX_STRING_VALUE + " characters"));
                 } else {
                     attributes.put(key, v.asString());
                 }
             } else if (v.isNumber()) {
                 double d = v.asDouble();
                 if (!Double.isFinite(d)) {
-                    errors.add(new FieldError(index, field, "numbers must be finite"));
+                    errors.add(new FieldError(index, attributeField(key), "numbers must be finite"));
                 } else if (v.isIntegralNumber() && v.canConvertToLong()) {
                     attributes.put(key, v.asLong());
                 } else {
@@ -157,10 +157,15 @@ public final class EventValidator {
             } else if (v.isBoolean()) {
                 attributes.put(key, v.asBoolean());
             } else {
-                errors.add(new FieldError(index, field, "values must be a string, a number or a boolean"));
+                errors.add(new FieldError(index, attributeField(key), "values must be a string, a number or a boolean"));
             }
         }
         return attributes;
+    }
+
+    /** The field an attribute's problem is reported on; built only for a problem, not per attribute. */
+    private static String attributeField(String key) {
+        return "attributes." + key;
     }
 
     private static boolean isAsciiLetterOrDigit(char c) {

@@ -70,6 +70,8 @@ class EventControllerBadInputTests {
         cases.add(malformed("only whitespace", "   \n "));
         cases.add(malformed("trailing content after the event", VALID + " {}"));
         cases.add(malformed("duplicate field", "{\"type\":\"a\",\"type\":\"b\",\"timestamp\":" + NOW + "}"));
+        cases.add(malformed("duplicate attribute", event("\"type\":\"a\",\"timestamp\":" + NOW
+                + ",\"attributes\":{\"url\":\"/a\",\"url\":\"/b\"}")));
         cases.add(malformed("single quotes", "{'type':'pageview','timestamp':" + NOW + "}"));
         cases.add(malformed("comment in JSON", "/* hi */" + VALID));
         cases.add(malformed("NaN literal", event("\"type\":\"a\",\"timestamp\":" + NOW + ",\"attributes\":{\"x\":NaN}")));
