@@ -76,8 +76,21 @@ public final class LoopbackHttpClient implements AutoCloseable {
         return CompletableFuture.supplyAsync(() -> exchange(request), workers);
     }
 
-    /** Sends {@code request} on this thread's connection (opened on first use) and waits for the answer. */
+    /**
+     * Sends {@code request} on this thread's connection (opened on first use) and waits for the answer.
+     * A connection that has been idle may have been closed by the server (Tomcat's keep-alive timeout):
+     * if one that answered before is found closed before any byte of the answer, the request was never
+     * taken, and it is sent once more on a new connection, as HTTP clients do.
+     */
     public Response exchange(byte[] request) {
+        try {
+            return exchangeOnce(request);
+        } catch (StaleConnectionException e) {
+            return exchangeOnce(request);
+        }
+    }
+
+    private Response exchangeOnce(byte[] request) {
         Connection connection = connections.get();
         try {
             if (connection == null) {
@@ -94,11 +107,19 @@ public final class LoopbackHttpClient implements AutoCloseable {
             }
             return response;
         } catch (IOException e) {
+            boolean stale = connection != null && connection.answers > 0 && !connection.answerStarted;
             if (connection != null) {
                 connection.close();
                 connections.remove();
             }
-            throw new UncheckedIOException(e);
+            throw stale ? new StaleConnectionException(e) : new UncheckedIOException(e);
+        }
+    }
+
+    /** A kept-alive connection the server had closed before this request: nothing of it was answered. */
+    private static final class StaleConnectionException extends UncheckedIOException {
+        StaleConnectionException(IOException cause) {
+            super(cause);
         }
     }
 
@@ -116,6 +137,8 @@ public final class LoopbackHttpClient implements AutoCloseable {
         private final OutputStream out;
         private final InputStream in;
         boolean closedByServer;
+        int answers;
+        boolean answerStarted;
 
         Connection(InetSocketAddress address) throws IOException {
             socket = new Socket();
@@ -127,6 +150,7 @@ public final class LoopbackHttpClient implements AutoCloseable {
         }
 
         Response exchange(byte[] request) throws IOException {
+            answerStarted = false;
             out.write(request);
             out.flush();
             String statusLine = line();
@@ -161,6 +185,7 @@ public final class LoopbackHttpClient implements AutoCloseable {
                 closedByServer = true;
                 body = in.readAllBytes();
             }
+            answers++;
             return new Response(status, new String(body, StandardCharsets.UTF_8));
         }
 
@@ -170,6 +195,7 @@ public final class LoopbackHttpClient implements AutoCloseable {
                 if (b < 0) {
                     throw new IOException("connection closed mid-answer");
                 }
+                answerStarted = true;
                 if (b != '\r') {
                     line.append((char) b);
                 }

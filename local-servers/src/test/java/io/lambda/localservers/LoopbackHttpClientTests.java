@@ -1,17 +1,23 @@
 package io.lambda.localservers;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -97,6 +103,70 @@ class LoopbackHttpClientTests {
                 assertThat(response.status()).isEqualTo(202);
                 assertThat(response.body()).isEqualTo("application/json {\"é\":1}");
             });
+        }
+    }
+
+    @Test
+    void sendsAgainOnANewConnectionWhenTheServerClosedAnIdleOne() throws Exception {
+        // like Tomcat after its keep-alive timeout: an answer, then the connection is closed unannounced
+        try (OneAnswerServer oneAnswer = new OneAnswerServer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+             LoopbackHttpClient client = new LoopbackHttpClient(oneAnswer.port(), 1)) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(client.exchange(client.get("/", "Accept", "*/*")).body()).isEqualTo("ok");
+            }
+            assertThat(oneAnswer.connections.get()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void doesNotSendAgainWhenTheAnswerWasCutOff() throws Exception {
+        // a server that dies mid-answer may have taken the request: that is an error, not a stale connection
+        try (OneAnswerServer cutOff = new OneAnswerServer("HTTP/1.1 2");
+             LoopbackHttpClient client = new LoopbackHttpClient(cutOff.port(), 1)) {
+            assertThatThrownBy(() -> client.exchange(client.get("/", "Accept", "*/*")))
+                    .isInstanceOf(UncheckedIOException.class).hasMessageContaining("mid-answer");
+            assertThat(cutOff.connections.get()).isEqualTo(1);
+        }
+    }
+
+    /** Reads one request per connection, writes {@code answer} and closes the connection. */
+    private static final class OneAnswerServer implements AutoCloseable {
+        private final ServerSocket socket = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        private final AtomicInteger connections = new AtomicInteger();
+        private final Thread thread;
+
+        OneAnswerServer(String answer) throws IOException {
+            thread = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    try (Socket connection = socket.accept()) {
+                        connections.incrementAndGet();
+                        InputStream in = connection.getInputStream();
+                        int matched = 0; // of the CRLF CRLF that ends the request head
+                        while (matched < 4) {
+                            int b = in.read();
+                            if (b < 0) {
+                                break;
+                            }
+                            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
+                        }
+                        connection.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        // closed by the test
+                    }
+                }
+            });
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        @Override
+        public void close() throws Exception {
+            socket.close();
+            thread.join(5_000);
         }
     }
 }
