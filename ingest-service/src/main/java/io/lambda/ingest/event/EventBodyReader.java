@@ -1,16 +1,15 @@
 package io.lambda.ingest.event;
 
-import io.lambda.core.event.EventCodec;
 import io.lambda.ingest.system.IngestProperties;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.function.Supplier;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.json.JsonFactory;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -22,9 +21,9 @@ final class EventBodyReader {
 
     /**
      * Tight parser limits: an event is at most 3 levels deep inside an array, its strings are short.
-     * A field twice in one object is refused as the tree is built (the tree's own map sees it),
-     * rather than by the parser's duplicate detection, which keeps a hash set per object: that was
-     * a twelfth of the service's allocation at full rate (docs/performance.md, ingest).
+     * A field twice in one event is refused by {@link EventValidator} as it reads the event, rather
+     * than by the parser's duplicate detection, which keeps a hash set per object: that was a twelfth
+     * of the service's allocation at full rate (docs/performance.md, ingest).
      */
     static final JsonMapper JSON = JsonMapper.builder(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
@@ -33,15 +32,14 @@ final class EventBodyReader {
                     .maxNumberLength(64)
                     .build())
             .build())
-            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
             .build();
 
     private final IngestProperties properties;
     private final Supplier<ValidatedEvents> batches;
 
-    EventBodyReader(IngestProperties properties, EventValidator validator, EventCodec codec) {
+    EventBodyReader(IngestProperties properties, EventValidator validator) {
         this.properties = properties;
-        this.batches = () -> new ValidatedEvents(validator, codec, properties.maxReportedErrors());
+        this.batches = () -> new ValidatedEvents(validator, properties.maxReportedErrors());
     }
 
     /** {@code application/json}: one event object or an array of events, the whole body at most maxBodyBytes. */
@@ -54,23 +52,48 @@ final class EventBodyReader {
         if (bytes.length > limit) {
             throw new BodyTooLargeException("the body is larger than " + limit + " bytes");
         }
-        JsonNode body = parse(bytes);
+        if (bytes.length == 0) {
+            throw new MalformedBodyException("the body is empty");
+        }
         ValidatedEvents events = batches.get();
-        if (body.isArray()) {
-            if (body.size() > properties.maxEventsPerRequest()) {
-                throw new BodyTooLargeException("at most " + properties.maxEventsPerRequest()
-                        + " events per request, this one has " + body.size(), body.size());
+        try (JsonParser parser = JSON.createParser(bytes)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                throw new MalformedBodyException("the body is empty");
             }
-            for (int i = 0; i < body.size(); i++) {
-                events.add(i, body.get(i));
+            if (first == JsonToken.START_ARRAY) {
+                int index = 0;
+                for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+                    if (index == properties.maxEventsPerRequest()) {
+                        int size = index + remainingElements(parser);
+                        throw new BodyTooLargeException("at most " + properties.maxEventsPerRequest()
+                                + " events per request, this one has " + size, size);
+                    }
+                    events.add(index++, parser);
+                }
+                if (index == 0) {
+                    throw new MalformedBodyException("the array holds no events");
+                }
+            } else {
+                events.add(0, parser);
             }
-            if (body.isEmpty()) {
-                throw new MalformedBodyException("the array holds no events");
+            if (parser.nextToken() != null) {
+                throw new MalformedBodyException("the body is not valid JSON: trailing content after the events");
             }
-        } else {
-            events.add(0, body);
+        } catch (JacksonException e) {
+            throw new MalformedBodyException("the body is not valid JSON: " + e.getOriginalMessage());
         }
         return events.validEvents();
+    }
+
+    /** How many elements the array holds from the one the parser stands on to its end. */
+    private static int remainingElements(JsonParser parser) {
+        int count = 0;
+        for (JsonToken token = parser.currentToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+            parser.skipChildren();
+            count++;
+        }
+        return count;
     }
 
     /**
@@ -93,14 +116,14 @@ final class EventBodyReader {
             if (events.count() == limits.maxLines()) {
                 throw new BodyTooLargeException("at most " + limits.maxLines() + " events per NDJSON request");
             }
-            JsonNode node;
-            try {
-                node = JSON.readTree(lines.buffer(), 0, lines.length());
+            try (JsonParser parser = JSON.createParser(lines.buffer(), 0, lines.length())) {
+                parser.nextToken();
+                events.add(index, parser, true);
             } catch (JacksonException e) {
                 events.addUnreadable(index, "the line is not valid JSON: " + e.getOriginalMessage());
-                continue;
+            } catch (MalformedBodyException e) {
+                events.addUnreadable(index, "the line is not valid JSON: " + e.getMessage());
             }
-            events.add(index, node);
         }
         return events.validEvents();
     }
@@ -117,20 +140,5 @@ final class EventBodyReader {
             throw new MalformedBodyException("the body ended after " + read + " of its " + length + " bytes");
         }
         return bytes;
-    }
-
-    private static JsonNode parse(byte[] bytes) {
-        if (bytes.length == 0) {
-            throw new MalformedBodyException("the body is empty");
-        }
-        try {
-            JsonNode node = JSON.readTree(bytes);
-            if (node == null || node.isMissingNode()) {
-                throw new MalformedBodyException("the body is empty");
-            }
-            return node;
-        } catch (JacksonException e) {
-            throw new MalformedBodyException("the body is not valid JSON: " + e.getOriginalMessage());
-        }
     }
 }

@@ -34,7 +34,7 @@ class EventController {
         this.publisher = publisher;
         this.metrics = metrics;
         this.reader = new EventBodyReader(properties,
-                new EventValidator(Clock.systemUTC(), properties.maxFutureSkew()), codec);
+                new EventValidator(Clock.systemUTC(), properties.maxFutureSkew(), codec));
     }
 
     /** What a 202 says: how many events were stored and their ids, in request order. */

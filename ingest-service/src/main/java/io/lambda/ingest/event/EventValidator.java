@@ -1,22 +1,22 @@
 package io.lambda.ingest.event;
 
-import io.lambda.core.event.Event;
+import io.lambda.core.event.EventCodec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 
 /**
- * The field rules of CONTRACT.md, applied to one JSON event. Collects every problem of the event
- * instead of stopping at the first, so a client can fix a whole batch in one go.
+ * The field rules of CONTRACT.md, applied to one JSON event as it is parsed. Collects every problem
+ * of the event instead of stopping at the first, so a client can fix a whole batch in one go.
  */
 public final class EventValidator {
 
@@ -27,140 +27,276 @@ public final class EventValidator {
     private static final CharRule TYPE = new CharRule(64, c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
             || c == '_' || c == '.' || c == '-');
     private static final CharRule ATTRIBUTE_KEY = new CharRule(64, c -> isAsciiLetterOrDigit(c) || c == '_');
-    private static final Set<String> FIELDS = Set.of("eventId", "type", "timestamp", "attributes");
     private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
     static final int MAX_ATTRIBUTES = 64;
     static final int MAX_STRING_VALUE = 1024;
 
     private final Clock clock;
     private final Duration maxFutureSkew;
+    private final EventCodec codec;
 
-    public EventValidator(Clock clock, Duration maxFutureSkew) {
+    public EventValidator(Clock clock, Duration maxFutureSkew, EventCodec codec) {
         this.clock = clock;
         this.maxFutureSkew = maxFutureSkew;
+        this.codec = codec;
     }
 
-    /** The valid event, or null with the problems added to {@code errors}. */
-    public Event validate(int index, JsonNode node, List<FieldError> errors) {
-        if (node == null || !node.isObject()) {
+    /**
+     * Reads one event from {@code parser}, which stands on the event's first token, through to its
+     * last: the valid event in the topic's record format, or null with its problems added to
+     * {@code errors}. One pass from the parser's tokens to the record's bytes, without a tree, a map
+     * or an {@code Event} in between: that path was half of the service's request CPU
+     * (docs/performance.md, ingest). A field twice in the event or its attributes makes the body
+     * malformed, as the parser's own duplicate check would.
+     */
+    public EncodedEvent read(int index, JsonParser parser, List<FieldError> errors) {
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
             errors.add(new FieldError(index, "", "an event must be a JSON object"));
+            parser.skipChildren();
             return null;
         }
         int before = errors.size();
-        for (String name : node.propertyNames()) {
-            if (!FIELDS.contains(name)) {
-                errors.add(new FieldError(index, name, "unknown field; an event has eventId, type, timestamp, attributes"));
+        Fields fields = new Fields(index);
+        String name;
+        while ((name = parser.nextName()) != null) {
+            JsonToken token = parser.nextToken();
+            switch (name) {
+                case "eventId" -> fields.eventId(eventId(index, parser, token, fields));
+                case "type" -> fields.type(type(index, parser, token, fields));
+                case "timestamp" -> fields.timestamp(timestamp(index, parser, token, fields));
+                case "attributes" -> fields.attributes(attributes(index, parser, token, fields));
+                default -> {
+                    errors.add(new FieldError(index, name, "unknown field; an event has eventId, type, timestamp, attributes"));
+                    parser.skipChildren();
+                }
             }
         }
-        String eventId = eventId(index, node.get("eventId"), errors);
-        String type = type(index, node.get("type"), errors);
-        Instant timestamp = timestamp(index, node.get("timestamp"), errors);
-        Map<String, Object> attributes = attributes(index, node.get("attributes"), errors);
+        fields.reportIn(errors);
         if (errors.size() > before) {
             return null;
         }
-        return new Event(eventId, type, timestamp, attributes);
+        String eventId = fields.eventId != null ? fields.eventId : UUID.randomUUID().toString();
+        try {
+            return new EncodedEvent(eventId, codec.encode(eventId, fields.type, fields.timestampMillis,
+                    fields.attributeNames, fields.attributeValues, fields.attributeCount));
+        } catch (IllegalArgumentException e) { // the one thing the codec refuses that is not checked above: a name twice
+            throw new MalformedBodyException("duplicate field: " + e.getMessage());
+        }
     }
 
-    private static String eventId(int index, JsonNode value, List<FieldError> errors) {
-        if (value == null || value.isNull()) {
-            return UUID.randomUUID().toString();
+    /** What has been read of one event, and the problems of each field, reported in a fixed order. */
+    private static final class Fields {
+        private final int index;
+        private final boolean[] seen = new boolean[4];
+        String eventId;
+        String type;
+        long timestampMillis;
+        String[] attributeNames = new String[8];
+        Object[] attributeValues = new Object[8];
+        int attributeCount;
+        FieldError eventIdError;
+        FieldError typeError;
+        FieldError timestampError;
+        List<FieldError> attributeErrors = List.of();
+
+        Fields(int index) {
+            this.index = index;
         }
-        if (!value.isString() || !EVENT_ID.matches(value.asString())) {
-            errors.add(new FieldError(index, "eventId", "must be 1-128 characters of A-Z a-z 0-9 . _ : -"));
-            return null;
+
+        /** A known field the second time: malformed, as a duplicate anywhere in the body is. */
+        void first(int field, String name) {
+            if (seen[field]) {
+                throw new MalformedBodyException("duplicate field '" + name + "'");
+            }
+            seen[field] = true;
         }
-        return value.asString();
+
+        void eventId(String value) {
+            eventId = value;
+        }
+
+        void type(String value) {
+            type = value;
+        }
+
+        void timestamp(long millis) {
+            timestampMillis = millis;
+        }
+
+        void attributes(int count) {
+            attributeCount = count;
+        }
+
+        void reportIn(List<FieldError> errors) {
+            if (!seen[1]) {
+                typeError = new FieldError(index, "type", "is required");
+            }
+            if (!seen[2]) {
+                timestampError = new FieldError(index, "timestamp", "is required");
+            }
+            for (FieldError error : new FieldError[] {eventIdError, typeError, timestampError}) {
+                if (error != null) {
+                    errors.add(error);
+                }
+            }
+            errors.addAll(attributeErrors);
+        }
     }
 
-    private static String type(int index, JsonNode value, List<FieldError> errors) {
-        if (value == null || value.isNull()) {
-            errors.add(new FieldError(index, "type", "is required"));
+    private static String eventId(int index, JsonParser parser, JsonToken token, Fields fields) {
+        fields.first(0, "eventId");
+        if (token == JsonToken.VALUE_NULL) {
+            return null; // assigned a UUID once the event is valid
+        }
+        if (token != JsonToken.VALUE_STRING || !EVENT_ID.matches(parser.getString())) {
+            fields.eventIdError = new FieldError(index, "eventId", "must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+            parser.skipChildren();
             return null;
         }
-        if (!value.isString() || !TYPE.matches(value.asString())) {
-            errors.add(new FieldError(index, "type", "must be 1-64 characters of a-z 0-9 _ . -"));
-            return null;
-        }
-        return value.asString();
+        return parser.getString();
     }
 
-    private Instant timestamp(int index, JsonNode value, List<FieldError> errors) {
-        if (value == null || value.isNull()) {
-            errors.add(new FieldError(index, "timestamp", "is required"));
+    private static String type(int index, JsonParser parser, JsonToken token, Fields fields) {
+        fields.first(1, "type");
+        if (token == JsonToken.VALUE_NULL) {
+            fields.typeError = new FieldError(index, "type", "is required");
             return null;
         }
+        if (token != JsonToken.VALUE_STRING || !TYPE.matches(parser.getString())) {
+            fields.typeError = new FieldError(index, "type", "must be 1-64 characters of a-z 0-9 _ . -");
+            parser.skipChildren();
+            return null;
+        }
+        return parser.getString();
+    }
+
+    private long timestamp(int index, JsonParser parser, JsonToken token, Fields fields) {
+        fields.first(2, "timestamp");
         Instant instant;
-        if (value.isIntegralNumber() && value.canConvertToLong()) {
-            instant = Instant.ofEpochMilli(value.asLong());
-        } else if (value.isString()) {
+        if (token == JsonToken.VALUE_NULL) {
+            fields.timestampError = new FieldError(index, "timestamp", "is required");
+            return 0;
+        } else if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+            instant = Instant.ofEpochMilli(parser.getLongValue());
+        } else if (token == JsonToken.VALUE_STRING) {
             try {
-                instant = OffsetDateTime.parse(value.asString(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+                instant = OffsetDateTime.parse(parser.getString(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
             } catch (DateTimeParseException e) {
-                errors.add(new FieldError(index, "timestamp",
-                        "must be RFC 3339 with an offset (2026-11-26T10:15:30Z) or epoch milliseconds"));
-                return null;
+                instant = null;
             }
         } else {
-            errors.add(new FieldError(index, "timestamp",
-                    "must be RFC 3339 with an offset (2026-11-26T10:15:30Z) or epoch milliseconds"));
-            return null;
+            parser.skipChildren();
+            instant = null;
         }
-        if (instant.isBefore(EARLIEST)) {
-            errors.add(new FieldError(index, "timestamp", "must not be before 2000-01-01T00:00:00Z"));
-            return null;
+        if (instant == null) {
+            fields.timestampError = new FieldError(index, "timestamp",
+                    "must be RFC 3339 with an offset (2026-11-26T10:15:30Z) or epoch milliseconds");
+        } else if (instant.isBefore(EARLIEST)) {
+            fields.timestampError = new FieldError(index, "timestamp", "must not be before 2000-01-01T00:00:00Z");
+        } else if (instant.isAfter(clock.instant().plus(maxFutureSkew))) {
+            fields.timestampError = new FieldError(index, "timestamp",
+                    "must not be more than " + maxFutureSkew.toSeconds() + " s in the future");
+        } else {
+            return instant.toEpochMilli();
         }
-        if (instant.isAfter(clock.instant().plus(maxFutureSkew))) {
-            errors.add(new FieldError(index, "timestamp",
-                    "must not be more than " + maxFutureSkew.toSeconds() + " s in the future"));
-            return null;
-        }
-        return instant;
+        return 0;
     }
 
-    private static Map<String, Object> attributes(int index, JsonNode value, List<FieldError> errors) {
-        Map<String, Object> attributes = new LinkedHashMap<>();
-        if (value == null || value.isNull()) {
-            return attributes;
+    /** Reads the attributes into {@code fields}; returns how many were read (valid or not). */
+    private static int attributes(int index, JsonParser parser, JsonToken token, Fields fields) {
+        fields.first(3, "attributes");
+        if (token == JsonToken.VALUE_NULL) {
+            return 0;
         }
-        if (!value.isObject()) {
-            errors.add(new FieldError(index, "attributes", "must be an object"));
-            return attributes;
+        if (token != JsonToken.START_OBJECT) {
+            fields.attributeErrors = List.of(new FieldError(index, "attributes", "must be an object"));
+            parser.skipChildren();
+            return 0;
         }
-        if (value.size() > MAX_ATTRIBUTES) {
-            errors.add(new FieldError(index, "attributes", "has " + value.size() + " entries; at most "
+        List<FieldError> errors = new ArrayList<>(0);
+        int count = 0;
+        String key;
+        while ((key = parser.nextName()) != null) {
+            JsonToken value = parser.nextToken();
+            if (count == fields.attributeNames.length) {
+                fields.attributeNames = Arrays.copyOf(fields.attributeNames, count * 2);
+                fields.attributeValues = Arrays.copyOf(fields.attributeValues, count * 2);
+            }
+            fields.attributeNames[count] = key;
+            fields.attributeValues[count] = attributeValue(index, key, parser, value, errors);
+            count++;
+        }
+        if (count > MAX_ATTRIBUTES) {
+            errors = List.of(new FieldError(index, "attributes", "has " + count + " entries; at most "
                     + MAX_ATTRIBUTES + " are allowed"));
-            return attributes;
         }
-        for (Map.Entry<String, JsonNode> entry : value.properties()) {
-            String key = entry.getKey();
-            JsonNode v = entry.getValue();
-            if (!ATTRIBUTE_KEY.matches(key)) {
-                errors.add(new FieldError(index, attributeField(key),
-                        "attribute names are 1-64 characters of A-Z a-z 0-9 _"));
-            } else if (v.isString()) {
-                if (v.asString().length() > MAX_STRING_VALUE) {
+        fields.attributeErrors = errors;
+        return count;
+    }
+
+    /** The attribute's value as the record holds it, or null with its problem added to {@code errors}. */
+    private static Object attributeValue(int index, String key, JsonParser parser, JsonToken value, List<FieldError> errors) {
+        if (!ATTRIBUTE_KEY.matches(key)) {
+            errors.add(new FieldError(index, attributeField(key), "attribute names are 1-64 characters of A-Z a-z 0-9 _"));
+            parser.skipChildren();
+            return null;
+        }
+        switch (value) {
+            case VALUE_STRING -> {
+                String text = parser.getString();
+                if (text.length() > MAX_STRING_VALUE) {
                     errors.add(new FieldError(index, attributeField(key), "string values are at most "
                             + MAX_STRING_VALUE + " characters"));
+                } else if (hasLoneSurrogate(text)) {
+                    errors.add(new FieldError(index, attributeField(key), "string values must be Unicode text; "
+                            + "a \\u escape of half a surrogate pair is not"));
                 } else {
-                    attributes.put(key, v.asString());
+                    return text;
                 }
-            } else if (v.isNumber()) {
-                double d = v.asDouble();
+                return null;
+            }
+            case VALUE_NUMBER_INT -> {
+                // beyond a long (at most 64 digits, the parser's limit): a double, as the codec reads it
+                return parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                        ? (Object) parser.getDoubleValue() : (Object) parser.getLongValue();
+            }
+            case VALUE_NUMBER_FLOAT -> {
+                double d = parser.getDoubleValue();
                 if (!Double.isFinite(d)) {
                     errors.add(new FieldError(index, attributeField(key), "numbers must be finite"));
-                } else if (v.isIntegralNumber() && v.canConvertToLong()) {
-                    attributes.put(key, v.asLong());
-                } else {
-                    attributes.put(key, d);
+                    return null;
                 }
-            } else if (v.isBoolean()) {
-                attributes.put(key, v.asBoolean());
-            } else {
+                return d;
+            }
+            case VALUE_TRUE -> {
+                return Boolean.TRUE;
+            }
+            case VALUE_FALSE -> {
+                return Boolean.FALSE;
+            }
+            default -> {
                 errors.add(new FieldError(index, attributeField(key), "values must be a string, a number or a boolean"));
+                parser.skipChildren();
+                return null;
             }
         }
-        return attributes;
+    }
+
+    /**
+     * JSON lets a string hold an escaped half of a surrogate pair ({@code "\\ud800"}), which is no
+     * character and has no UTF-8 form, so the record could not be written.
+     */
+    private static boolean hasLoneSurrogate(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (!Character.isHighSurrogate(c) || i + 1 == value.length() || !Character.isLowSurrogate(value.charAt(i + 1))) {
+                    return true;
+                }
+                i++;
+            }
+        }
+        return false;
     }
 
     /** The field an attribute's problem is reported on; built only for a problem, not per attribute. */

@@ -1,20 +1,17 @@
 package io.lambda.ingest.event;
 
-import io.lambda.core.event.Event;
-import io.lambda.core.event.EventCodec;
 import java.util.ArrayList;
 import java.util.List;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.core.JsonParser;
 
 /**
- * The events of one request as they are read: each is validated and encoded at once, and the
+ * The events of one request as they are read: each is validated and encoded as it is parsed, and the
  * request is all or nothing. After the first invalid event the valid ones are dropped (they will
  * not be sent) and only the problems are kept, at most {@code maxReportedErrors} of them.
  */
 final class ValidatedEvents {
 
     private final EventValidator validator;
-    private final EventCodec codec;
     private final int maxReportedErrors;
     private final List<EncodedEvent> events = new ArrayList<>();
     private final List<FieldError> errors = new ArrayList<>();
@@ -23,20 +20,31 @@ final class ValidatedEvents {
     private int invalidEvents;
     private long errorCount;
 
-    ValidatedEvents(EventValidator validator, EventCodec codec, int maxReportedErrors) {
+    ValidatedEvents(EventValidator validator, int maxReportedErrors) {
         this.validator = validator;
-        this.codec = codec;
         this.maxReportedErrors = maxReportedErrors;
     }
 
-    void add(int index, JsonNode node) {
-        count++;
+    /** Reads the event the parser stands on, through to its end. */
+    void add(int index, JsonParser parser) {
+        add(index, parser, false);
+    }
+
+    /**
+     * Reads the event the parser stands on; with {@code wholeInput} the parser's input (an NDJSON
+     * line) must end with it. An event that is not valid JSON throws and is not counted.
+     */
+    void add(int index, JsonParser parser, boolean wholeInput) {
         scratch.clear();
-        Event event = validator.validate(index, node, scratch);
+        EncodedEvent event = validator.read(index, parser, scratch);
+        if (wholeInput && parser.nextToken() != null) {
+            throw new MalformedBodyException("trailing content after the event");
+        }
+        count++;
         if (event == null) {
             reject(scratch);
         } else if (invalidEvents == 0) {
-            events.add(new EncodedEvent(event.eventId(), codec.encode(event)));
+            events.add(event);
         }
     }
 

@@ -117,6 +117,12 @@ class EventControllerBadInputTests {
         cases.add(invalid("attribute key empty", attribute("\"\":1"), 0, "attributes."));
         cases.add(invalid("attribute key of 65 characters", attribute("\"" + "k".repeat(65) + "\":1"), 0,
                 "attributes." + "k".repeat(65)));
+        cases.add(invalid("attribute value with a lone surrogate escape", attribute("\"v\":\"a\\ud800b\""), 0,
+                "attributes.v"));
+        // in a field name the parser refuses half a surrogate pair itself
+        cases.add(malformed("field named by a lone surrogate escape", event("\"type\":\"a\",\"timestamp\":" + NOW
+                + ",\"x\\udc00\":1")));
+        cases.add(malformed("attribute key with a lone surrogate escape", attribute("\"\\ud800\":1")));
         cases.add(invalid("attribute value of 1,025 characters", attribute("\"v\":\"" + "x".repeat(1025) + "\""), 0, "attributes.v"));
         cases.add(invalid("attribute value a nested object", attribute("\"v\":{\"w\":1}"), 0, "attributes.v"));
         cases.add(invalid("attribute value an array", attribute("\"v\":[1,2]"), 0, "attributes.v"));
@@ -147,6 +153,12 @@ class EventControllerBadInputTests {
         cases.add(new Case("NDJSON empty", HttpMethod.POST, NDJSON, bytes(""), 400, "malformed-body", null, null));
         cases.add(new Case("NDJSON only blank lines", HttpMethod.POST, NDJSON, bytes("\n\r\n  \n"), 400, "malformed-body", null, null));
         cases.add(new Case("NDJSON a line not JSON", HttpMethod.POST, NDJSON, bytes(VALID + "\n{oops\n" + VALID),
+                400, "invalid-events", 1, ""));
+        cases.add(new Case("NDJSON a field twice on a line", HttpMethod.POST, NDJSON, bytes(VALID + "\n"
+                + event("\"type\":\"a\",\"type\":\"b\",\"timestamp\":" + NOW)), 400, "invalid-events", 1, ""));
+        cases.add(new Case("NDJSON an attribute twice on a line", HttpMethod.POST, NDJSON, bytes(VALID + "\n"
+                + attribute("\"u\":1,\"u\":2")), 400, "invalid-events", 1, ""));
+        cases.add(new Case("NDJSON two events on a line", HttpMethod.POST, NDJSON, bytes(VALID + "\n" + VALID + " " + VALID),
                 400, "invalid-events", 1, ""));
         cases.add(new Case("NDJSON an array on a line", HttpMethod.POST, NDJSON, bytes(VALID + "\n[" + VALID + "]\n"),
                 400, "invalid-events", 1, ""));

@@ -3,6 +3,7 @@ package io.lambda.ingest.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lambda.core.event.Event;
+import io.lambda.core.event.EventCodec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,18 +15,30 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import tools.jackson.databind.JsonNode;
+import tools.jackson.core.JsonParser;
 
 /** The field rules of CONTRACT.md, one event at a time, on a fixed clock. */
 class EventValidatorTests {
 
     private static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
-    private final EventValidator validator = new EventValidator(Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(5));
+    private final EventCodec codec = new EventCodec();
+    private final EventValidator validator = new EventValidator(Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMinutes(5),
+            codec);
     private final List<FieldError> errors = new ArrayList<>();
 
+    /** The event as its record says it, or null if it was refused. */
     private Event validate(String json) {
-        JsonNode node = EventBodyReader.JSON.readTree(json);
-        return validator.validate(3, node, errors);
+        try (JsonParser parser = EventBodyReader.JSON.createParser(json)) {
+            parser.nextToken();
+            EncodedEvent event = validator.read(3, parser, errors);
+            assertThat(parser.nextToken()).as("the whole event was read").isNull();
+            if (event == null) {
+                return null;
+            }
+            Event decoded = codec.decode(event.value());
+            assertThat(decoded.eventId()).isEqualTo(event.eventId());
+            return decoded;
+        }
     }
 
     @Test

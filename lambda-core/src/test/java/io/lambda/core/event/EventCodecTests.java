@@ -53,6 +53,84 @@ class EventCodecTests {
 		assertThat(codec.encode(same)).isEqualTo(codec.encode(event));
 	}
 
+	/** Any text: control characters, quotes, backslashes, accents, CJK, emoji (surrogate pairs). */
+	@Provide
+	Arbitrary<Event> eventsWithAnyText() {
+		Arbitrary<String> text = Arbitraries.oneOf(Arbitraries.strings().all().excludeChars(
+						(char[]) java.util.stream.IntStream.rangeClosed(0xD800, 0xDFFF).mapToObj(c -> String.valueOf((char) c))
+								.collect(java.util.stream.Collectors.joining()).toCharArray()).ofMaxLength(12),
+				Arbitraries.of("\"", "\\", "/", "\b", "\f", "\n", "\r", "\t", "\u0000", "\u001f", "\u007f", "\u0080", "\u07ff",
+						"\u0800", "\uffff", "é", "中", "😀", "a").list().ofMaxSize(12).map(parts -> String.join("", parts)));
+		Arbitrary<Object> values = Arbitraries.oneOf(text.map(s -> (Object) s), Arbitraries.longs().map(l -> (Object) l),
+				Arbitraries.doubles().map(d -> (Object) d),
+				Arbitraries.of(Double.NaN, Double.POSITIVE_INFINITY, -0.0, 1e-7, 1e7, 123456789.125).map(d -> (Object) d),
+				Arbitraries.of(true, false).map(b -> (Object) b));
+		return Combinators.combine(text.filter(s -> !s.isEmpty()), text, Arbitraries.longs(),
+				Arbitraries.maps(text, values).ofMaxSize(8))
+				.as((id, type, ts, attrs) -> new Event(id, type, Instant.ofEpochMilli(ts), attrs));
+	}
+
+	@Property
+	void writesTheBytesJacksonsGeneratorWrote(@ForAll("eventsWithAnyText") Event event) {
+		assertThat(new String(codec.encode(event), StandardCharsets.UTF_8))
+				.isEqualTo(new String(jacksonEncode(event), StandardCharsets.UTF_8));
+	}
+
+	/** The encoder this codec used before it wrote bytes itself: Jackson's generator, names in order. */
+	private static byte[] jacksonEncode(Event event) {
+		java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+		try (tools.jackson.core.JsonGenerator generator = new tools.jackson.core.json.JsonFactory()
+				.createGenerator(tools.jackson.core.ObjectWriteContext.empty(), out)) {
+			generator.writeStartObject();
+			generator.writeNumberProperty("v", EventCodec.VERSION);
+			generator.writeStringProperty("id", event.eventId());
+			generator.writeStringProperty("type", event.type());
+			generator.writeNumberProperty("ts", event.timestampMillis());
+			if (!event.attributes().isEmpty()) {
+				generator.writeName("attrs");
+				generator.writeStartObject();
+				for (String name : new java.util.TreeSet<>(event.attributes().keySet())) {
+					generator.writeName(name);
+					Object value = event.attributes().get(name);
+					if (value instanceof String text) {
+						generator.writeString(text);
+					}
+					else if (value instanceof Long number) {
+						generator.writeNumber(number);
+					}
+					else if (value instanceof Double number) {
+						generator.writeNumber(number);
+					}
+					else {
+						generator.writeBoolean((Boolean) value);
+					}
+				}
+				generator.writeEndObject();
+			}
+			generator.writeEndObject();
+		}
+		return out.toByteArray();
+	}
+
+	@Example
+	void refusesALoneSurrogateAndANameTwice() {
+		assertThatExceptionOfType(IllegalArgumentException.class)
+				.isThrownBy(() -> codec.encode(new Event("e", "t", Instant.EPOCH, Map.of("a", "x\uD800y"))))
+				.withMessageContaining("lone surrogate");
+		assertThatExceptionOfType(IllegalArgumentException.class)
+				.isThrownBy(() -> codec.encode("e", "t", 0, new String[] {"b", "a", "b"}, new Object[] {1L, 2L, 3L}, 3))
+				.withMessageContaining("'b' appears twice");
+	}
+
+	@Example
+	void encodesPartsAsTheSameEvent() {
+		String[] names = {"url", "amount", "member"};
+		Object[] values = {"/home", 12.5, true};
+		assertThat(codec.encode("e-1", "pageview", 1764152130123L, names, values, 3)).isEqualTo(codec.encode(
+				new Event("e-1", "pageview", Instant.ofEpochMilli(1764152130123L), Map.of("url", "/home", "amount", 12.5,
+						"member", true))));
+	}
+
 	@Example
 	void writesCompactVersionedJson() {
 		Event event = new Event("e-1", "pageview", Instant.parse("2025-11-26T10:15:30.123Z"),
