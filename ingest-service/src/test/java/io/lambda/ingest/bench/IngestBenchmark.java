@@ -97,6 +97,9 @@ public final class IngestBenchmark {
             double elapsed = (System.nanoTime() - startNanos) / 1e9;
             say("service JIT compiler during the measurement: %.1f s of %.0f s", compilationSeconds() - compiledBefore,
                     elapsed);
+            String metrics = prometheus();
+            sayBatching("service's producer", gauge(metrics, "kafka_producer_records_per_request_avg"),
+                    gauge(metrics, "kafka_producer_batch_size_avg"), gauge(metrics, "kafka_producer_request_latency_avg"));
             say("HTTP ingest, %d clients, %d events/request: %,.0f events/s (%,.0f requests/s)", clients,
                     eventsPerRequest, httpRate, httpRate / eventsPerRequest);
             // Throughput on two shared cores varies by a sixth from run to run; the service's CPU per
@@ -137,7 +140,16 @@ public final class IngestBenchmark {
                 records.add(new ProducerRecord<>(topic, event.eventId(), codec.encode(event)));
             }
             sendFor(producer, records, warmup);
-            return sendFor(producer, records, seconds);
+            double rate = sendFor(producer, records, seconds);
+            Map<String, Double> metrics = new java.util.HashMap<>();
+            producer.metrics().forEach((name, metric) -> {
+                if (name.group().equals("producer-metrics") && metric.metricValue() instanceof Double value) {
+                    metrics.put(name.name(), value);
+                }
+            });
+            sayBatching("raw producer", metrics.get("records-per-request-avg"), metrics.get("batch-size-avg"),
+                    metrics.get("request-latency-avg"));
+            return rate;
         }
     }
 
@@ -231,12 +243,29 @@ public final class IngestBenchmark {
         say("warm-up: %.0f s", (System.nanoTime() - start) / 1e9);
     }
 
-    /** The service's total JIT compilation time so far (Micrometer's jvm.compilation.time, from /actuator/prometheus). */
+    /** The service's total JIT compilation time so far (Micrometer's jvm.compilation.time). */
     private double compilationSeconds() {
-        String metrics = http.exchange(http.get("/actuator/prometheus", TestApiKeys.HEADER, TestApiKeys.INGEST)).body();
-        return metrics.lines().filter(line -> line.startsWith("jvm_compilation_time_ms_total"))
+        return gauge(prometheus(), "jvm_compilation_time_ms_total") / 1000;
+    }
+
+    private String prometheus() {
+        return http.exchange(http.get("/actuator/prometheus", TestApiKeys.HEADER, TestApiKeys.INGEST)).body();
+    }
+
+    /** The sum of a metric's series in a Prometheus text answer. */
+    private static double gauge(String metrics, String name) {
+        return metrics.lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum() / 1000;
+                .sum();
+    }
+
+    /**
+     * How a producer batched (Kafka's own averages over its last 30-60 s): the broker's CPU goes by
+     * produce request more than by record, so fewer records per request cost it more per record.
+     */
+    private static void sayBatching(String who, Double recordsPerRequest, Double batchBytes, Double requestLatencyMs) {
+        say("%s: %.0f records per produce request, batches of %.0f bytes, %.1f ms per request", who,
+                recordsPerRequest, batchBytes, requestLatencyMs);
     }
 
     /** Clients that each send the next request as soon as the last was answered; events per second. */
