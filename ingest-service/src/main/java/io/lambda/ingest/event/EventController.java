@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -37,12 +38,26 @@ class EventController {
                 new EventValidator(Clock.systemUTC(), properties.maxFutureSkew(), codec));
     }
 
-    /** What a 202 says: how many events were stored and their ids, in request order. */
-    record Accepted(int accepted, List<String> eventIds) {
+    /**
+     * What a 202 says, {@code {"accepted":n,"eventIds":[...]}}: how many events were stored and their
+     * ids, in request order. Written here rather than by Jackson, which was a tenth of a request
+     * thread's CPU at 100 events a request (docs/performance.md, ingest): no id needs escaping,
+     * since each passed the eventId rule (A-Z a-z 0-9 . _ : -) or is a UUID.
+     */
+    static byte[] acceptedJson(List<EncodedEvent> events) {
+        int size = 32;
+        for (EncodedEvent event : events) {
+            size += event.eventId().length() + 3;
+        }
+        StringBuilder json = new StringBuilder(size).append("{\"accepted\":").append(events.size()).append(",\"eventIds\":[");
+        for (int i = 0; i < events.size(); i++) {
+            json.append(i == 0 ? "\"" : ",\"").append(events.get(i).eventId()).append('"');
+        }
+        return json.append("]}").toString().getBytes(StandardCharsets.US_ASCII);
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    CompletableFuture<ResponseEntity<Accepted>> ingestJson(HttpServletRequest request) throws IOException {
+    CompletableFuture<ResponseEntity<byte[]>> ingestJson(HttpServletRequest request) throws IOException {
         CountingInputStream body = new CountingInputStream(request.getInputStream());
         try {
             return publish(reader.readJson(body, request.getContentLengthLong()));
@@ -52,7 +67,7 @@ class EventController {
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_NDJSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
-    CompletableFuture<ResponseEntity<Accepted>> ingestNdjson(HttpServletRequest request) throws IOException {
+    CompletableFuture<ResponseEntity<byte[]>> ingestNdjson(HttpServletRequest request) throws IOException {
         CountingInputStream body = new CountingInputStream(request.getInputStream());
         try {
             return publish(reader.readNdjson(body, request.getContentLengthLong()));
@@ -61,11 +76,11 @@ class EventController {
         }
     }
 
-    private CompletableFuture<ResponseEntity<Accepted>> publish(List<EncodedEvent> events) {
+    private CompletableFuture<ResponseEntity<byte[]>> publish(List<EncodedEvent> events) {
         return publisher.publish(events).thenApply(done -> {
             metrics.accepted(events.size());
-            return ResponseEntity.status(HttpStatus.ACCEPTED)
-                    .body(new Accepted(events.size(), events.stream().map(EncodedEvent::eventId).toList()));
+            return ResponseEntity.status(HttpStatus.ACCEPTED).contentType(MediaType.APPLICATION_JSON)
+                    .body(acceptedJson(events));
         });
     }
 

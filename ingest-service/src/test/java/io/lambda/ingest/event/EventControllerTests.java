@@ -57,6 +57,7 @@ class EventControllerTests {
                 "{\"type\":\"pageview\",\"timestamp\":" + NOW + ",\"attributes\":{\"url\":\"/home\",\"amount\":12.5}}");
 
         assertThat(response.getStatus()).isEqualTo(202);
+        assertThat(response.getContentType()).isEqualTo("application/json");
         JsonNode body = JSON.readTree(response.getContentAsByteArray());
         assertThat(body.get("accepted").asInt()).isEqualTo(1);
         String id = body.get("eventIds").get(0).asString();
