@@ -45,11 +45,7 @@ class EventController {
      * since each passed the eventId rule (A-Z a-z 0-9 . _ : -) or is a UUID.
      */
     static byte[] acceptedJson(List<EncodedEvent> events) {
-        int size = 32;
-        for (EncodedEvent event : events) {
-            size += event.eventId().length() + 3;
-        }
-        StringBuilder json = new StringBuilder(size).append("{\"accepted\":").append(events.size()).append(",\"eventIds\":[");
+        StringBuilder json = new StringBuilder(32 + 40 * events.size()).append("{\"accepted\":").append(events.size()).append(",\"eventIds\":[");
         for (int i = 0; i < events.size(); i++) {
             json.append(i == 0 ? "\"" : ",\"").append(events.get(i).eventId()).append('"');
         }

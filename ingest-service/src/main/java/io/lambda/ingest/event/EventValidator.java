@@ -80,7 +80,7 @@ public final class EventValidator {
             return new EncodedEvent(eventId, codec.encode(eventId, fields.type, fields.timestampMillis,
                     fields.attributeNames, fields.attributeValues, fields.attributeCount));
         } catch (IllegalArgumentException e) { // the one thing the codec refuses that is not checked above: a name twice
-            throw new MalformedBodyException("duplicate field: " + e.getMessage());
+            throw new MalformedBodyException(e.getMessage());
         }
     }
 
@@ -247,7 +247,7 @@ public final class EventValidator {
                 if (text.length() > MAX_STRING_VALUE) {
                     errors.add(new FieldError(index, attributeField(key), "string values are at most "
                             + MAX_STRING_VALUE + " characters"));
-                } else if (hasLoneSurrogate(text)) {
+                } else if (!EventCodec.isEncodable(text)) {
                     errors.add(new FieldError(index, attributeField(key), "string values must be Unicode text; "
                             + "a \\u escape of half a surrogate pair is not"));
                 } else {
@@ -280,23 +280,6 @@ public final class EventValidator {
                 return null;
             }
         }
-    }
-
-    /**
-     * JSON lets a string hold an escaped half of a surrogate pair ({@code "\\ud800"}), which is no
-     * character and has no UTF-8 form, so the record could not be written.
-     */
-    private static boolean hasLoneSurrogate(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (Character.isSurrogate(c)) {
-                if (!Character.isHighSurrogate(c) || i + 1 == value.length() || !Character.isLowSurrogate(value.charAt(i + 1))) {
-                    return true;
-                }
-                i++;
-            }
-        }
-        return false;
     }
 
     /** The field an attribute's problem is reported on; built only for a problem, not per attribute. */

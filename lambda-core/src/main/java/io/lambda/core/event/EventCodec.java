@@ -72,6 +72,24 @@ public final class EventCodec {
 		return out.ascii("}").toByteArray();
 	}
 
+	/**
+	 * Whether every character of {@code text} has a UTF-8 form, so that it can be written: false when it
+	 * holds half of a surrogate pair, which a JSON escape ({@code "\\ud800"}) can produce. The ingest
+	 * service checks attribute values with this before it encodes them.
+	 */
+	public static boolean isEncodable(String text) {
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (Character.isSurrogate(c)) {
+				if (!Character.isHighSurrogate(c) || i + 1 == text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+					return false;
+				}
+				i++;
+			}
+		}
+		return true;
+	}
+
 	/** Insertion sort of the parallel arrays: an event has at most a few dozen attributes. */
 	private static void sortByName(String[] names, Object[] values, int count) {
 		for (int i = 1; i < count; i++) {

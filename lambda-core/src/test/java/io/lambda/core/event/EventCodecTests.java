@@ -114,6 +114,9 @@ class EventCodecTests {
 
 	@Example
 	void refusesALoneSurrogateAndANameTwice() {
+		assertThat(EventCodec.isEncodable("x\uD800y")).isFalse();
+		assertThat(EventCodec.isEncodable("x\uDC00")).isFalse();
+		assertThat(EventCodec.isEncodable("é中😀")).isTrue();
 		assertThatExceptionOfType(IllegalArgumentException.class)
 				.isThrownBy(() -> codec.encode(new Event("e", "t", Instant.EPOCH, Map.of("a", "x\uD800y"))))
 				.withMessageContaining("lone surrogate");
