@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +22,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.apache.kafka.clients.admin.Admin;
@@ -40,11 +44,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *     loopback), closed loop: the sustainable rate, its ratio to the baseline, and the service's CPU
  *     per event;</li>
  * <li>HTTP latency (p50/p99/max) at 70 % of that rate, open loop: each request is timed from when
- *     it was due, so a stalled server is not hidden by clients that wait for it.</li>
+ *     it was due, so a stalled server is not hidden by clients that wait for it; with the slowest
+ *     100 ms slices, the disk's writeback around them and the producer's produce-request latency,
+ *     to say where a tail came from.</li>
  * </ol>
  * Settings by system property: bench.bootstrap (127.0.0.1:19092), bench.port (28081), bench.jar,
  * bench.clients (32), bench.eventsPerRequest (100), bench.seconds (15), bench.warmup (20, the least),
- * bench.maxWarmup (180), bench.serviceJvmArgs (none; e.g. a JFR recording).
+ * bench.maxWarmup (180), bench.serviceJvmArgs (none; e.g. a JFR recording), bench.serviceJava (the
+ * service's java; this JVM's by default).
  */
 public final class IngestBenchmark {
 
@@ -109,6 +116,10 @@ public final class IngestBenchmark {
             say("ratio HTTP / raw producer: %.2f", httpRate / raw);
             double target = 0.7 * httpRate / eventsPerRequest;
             Histogram latency = openLoop(bodies, target, seconds);
+            // Kafka's own maximum over its last 30 s window: whether the broker's acknowledgements were what stalled
+            say("  service's producer: produce request latency max %.1f ms, avg %.1f ms",
+                    gauge(prometheus(), "kafka_producer_request_latency_max"),
+                    gauge(prometheus(), "kafka_producer_request_latency_avg"));
             say("at 70%% (%,.0f requests/s = %,.0f events/s): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms, "
                             + "%d requests", target, target * eventsPerRequest, ms(latency.getValueAtPercentile(50)),
                     ms(latency.getValueAtPercentile(99)), ms(latency.getValueAtPercentile(99.9)),
@@ -188,8 +199,8 @@ public final class IngestBenchmark {
         }
         Path log = jar.getParent().resolve("bench-ingest-service.log");
         say("starting %s on port %d, log %s", jar.getFileName(), port, log);
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m"));
+        String java = System.getProperty("bench.serviceJava", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
         String jvmArgs = System.getProperty("bench.serviceJvmArgs", "").trim();
         if (!jvmArgs.isEmpty()) {
             command.addAll(List.of(jvmArgs.split("\\s+")));
@@ -302,6 +313,11 @@ public final class IngestBenchmark {
         long total = (long) (requestsPerSecond * seconds);
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
         Recorder recorder = new Recorder(3);
+        // the worst latency per 100 ms of due time: a p99 made by one stall shows as a few bad slices,
+        // whose wall-clock times can be matched with the disk's writeback (below) and with GC logs
+        AtomicLongArray worstPerSlice = new AtomicLongArray(seconds * 10 + 1);
+        DiskWriteback writeback = DiskWriteback.start();
+        long wallStartMillis = System.currentTimeMillis() + 100;
         AtomicLong next = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         int workers = Math.max(clients, 16);
@@ -316,7 +332,10 @@ public final class IngestBenchmark {
                         LockSupport.parkNanos(wait);
                     }
                     boolean ok = post(bodies.get((int) (i % bodies.size())));
-                    recorder.recordValue(System.nanoTime() - due);
+                    long latency = System.nanoTime() - due;
+                    recorder.recordValue(latency);
+                    worstPerSlice.accumulateAndGet((int) Math.min(worstPerSlice.length() - 1, (due - start) / 100_000_000L),
+                            latency, Math::max);
                     if (!ok) {
                         errors.incrementAndGet();
                     }
@@ -329,7 +348,35 @@ public final class IngestBenchmark {
         if (errors.get() > 0) {
             say("WARNING: %d paced requests were not answered 202", errors.get());
         }
+        writeback.close();
+        sayWorstSlices(worstPerSlice, wallStartMillis, writeback);
         return recorder.getIntervalHistogram();
+    }
+
+    /**
+     * The three 100 ms slices of the open loop with the slowest requests, by wall-clock time, each with
+     * what the kernel wrote to disk from 300 ms before it to its end, against the most written in any
+     * 400 ms of the phase: a stall that lines up with the phase's biggest writeback was the disk's.
+     */
+    private static void sayWorstSlices(AtomicLongArray worstPerSlice, long wallStartMillis, DiskWriteback writeback) {
+        DateTimeFormatter clock = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+        long wallEndMillis = wallStartMillis + worstPerSlice.length() * 100L;
+        if (writeback.knows()) {
+            long busiest = writeback.busiestWindow(wallStartMillis, wallEndMillis, 400);
+            say("  disk writeback in the latency phase: %.0f MB in all, the most (%.0f MB in 400 ms) from %s UTC",
+                    writeback.megabytesWritten(wallStartMillis, wallEndMillis),
+                    writeback.megabytesWritten(busiest, busiest + 400), clock.format(Instant.ofEpochMilli(busiest)));
+        }
+        IntStream.range(0, worstPerSlice.length()).boxed()
+                .sorted((a, b) -> Long.compare(worstPerSlice.get(b), worstPerSlice.get(a))).limit(3)
+                .forEach(slice -> {
+                    long sliceStart = wallStartMillis + slice * 100L;
+                    say("  slowest slice at %s UTC: max %.1f ms%s", clock.format(Instant.ofEpochMilli(sliceStart)),
+                            ms(worstPerSlice.get(slice)), writeback.knows()
+                                    ? String.format(Locale.ROOT, ", %.0f MB written to disk around it",
+                                            writeback.megabytesWritten(sliceStart - 300, sliceStart + 100))
+                                    : "");
+                });
     }
 
     private static Thread started(Runnable work) {
