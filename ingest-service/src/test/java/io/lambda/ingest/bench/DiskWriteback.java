@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  * How much the kernel wrote to disk, sampled every 100 ms from {@code /proc/vmstat}'s {@code nr_written}
  * (pages written back since boot), so the bench can say whether its slowest moments were moments when
  * the page cache was flushed: on the 2-core VM the broker's appends stalled while its log was written
- * back. Where {@code /proc/vmstat} cannot be read (not Linux), it knows nothing and says so.
+ * back. Where {@code /proc/vmstat} cannot be read (not Linux), {@link #knows()} is false and the bench
+ * prints no writeback figures. {@code nr_written} counts pages; 4 KiB pages are assumed (x86-64).
  */
 final class DiskWriteback implements AutoCloseable {
 

@@ -117,9 +117,10 @@ public final class IngestBenchmark {
             double target = 0.7 * httpRate / eventsPerRequest;
             Histogram latency = openLoop(bodies, target, seconds);
             // Kafka's own maximum over its last 30 s window: whether the broker's acknowledgements were what stalled
+            String afterLatency = prometheus();
             say("  service's producer: produce request latency max %.1f ms, avg %.1f ms",
-                    gauge(prometheus(), "kafka_producer_request_latency_max"),
-                    gauge(prometheus(), "kafka_producer_request_latency_avg"));
+                    gauge(afterLatency, "kafka_producer_request_latency_max"),
+                    gauge(afterLatency, "kafka_producer_request_latency_avg"));
             say("at 70%% (%,.0f requests/s = %,.0f events/s): p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms, "
                             + "%d requests", target, target * eventsPerRequest, ms(latency.getValueAtPercentile(50)),
                     ms(latency.getValueAtPercentile(99)), ms(latency.getValueAtPercentile(99.9)),
