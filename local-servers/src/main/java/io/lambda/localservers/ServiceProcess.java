@@ -18,6 +18,9 @@ import java.util.Map;
  */
 public final class ServiceProcess {
 
+    /** The property that names a service's state folder, for the services that keep files. */
+    private static final Map<String, String> STATE_DIR_PROPERTIES = Map.of("batch-service", "lambda.batch.data-dir");
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private final ProjectHome home;
@@ -74,15 +77,33 @@ public final class ServiceProcess {
         command.addAll(List.of(javaOpts.trim().split("\\s+")));
         command.add("-jar");
         command.add(jar().toString());
+        arguments(properties).forEach((key, value) -> command.add("--" + key + "=" + value));
+        process.start(command, home.root());
+    }
+
+    /**
+     * The service's {@code --key=value} arguments: the layout's servers, port and key, and every
+     * state folder as an absolute path under the layout's state folder (so nothing depends on the
+     * working directory), then {@code properties} on top.
+     */
+    Map<String, String> arguments(Map<String, String> properties) {
         Map<String, String> arguments = new java.util.LinkedHashMap<>();
         arguments.put("server.port", Integer.toString(port()));
         arguments.put("spring.kafka.bootstrap-servers", layout.kafkaBootstrapServers());
         arguments.put("spring.cassandra.contact-points", layout.cassandraContactPoint());
         arguments.put("spring.cassandra.local-datacenter", CassandraServer.DATACENTER);
+        String stateProperty = STATE_DIR_PROPERTIES.get(module);
+        if (stateProperty != null) {
+            arguments.put(stateProperty, stateDir().toString());
+        }
         arguments.putAll(StackApiKey.of(layout).serviceProperties()); // security is on: the layout's key opens every scope
         arguments.putAll(properties); // a repeated argument would be joined with a comma, so override here
-        arguments.forEach((key, value) -> command.add("--" + key + "=" + value));
-        process.start(command, home.root());
+        return arguments;
+    }
+
+    /** Where this service keeps state of its own in this layout (e.g. .lambda/stack/batch-service). */
+    public Path stateDir() {
+        return layout.stateDir().toAbsolutePath().normalize().resolve(module);
     }
 
     public void awaitReady(Duration timeout) {

@@ -1,0 +1,53 @@
+package io.lambda.localservers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServiceProcessTests {
+
+    @TempDir
+    Path checkout;
+
+    private ProjectHome home;
+    private StackLayout stack;
+
+    /** A home named by a relative path, as a checkout is when the launcher runs from its root. */
+    @BeforeEach
+    void relativeHome() {
+        home = new ProjectHome(Path.of("").toAbsolutePath().relativize(checkout));
+        stack = StackLayout.stack(home);
+    }
+
+    @Test
+    void theBatchServiceKeepsItsJobRepositoryUnderTheLayoutsStateFolderAsAnAbsolutePath() {
+        ServiceProcess batch = new ServiceProcess(home, stack, "batch-service");
+
+        String dataDir = batch.arguments(Map.of()).get("lambda.batch.data-dir");
+
+        // H2 refuses a path relative to the working directory: ./lambda up failed on exactly that
+        assertThat(Path.of(dataDir)).isAbsolute()
+                .startsWithRaw(stack.stateDir().toAbsolutePath().normalize())
+                .endsWithRaw(Path.of("stack", "batch-service"));
+    }
+
+    @Test
+    void propertiesGivenByTheCallerOverrideTheLayoutsDefaults() {
+        ServiceProcess batch = new ServiceProcess(home, stack, "batch-service");
+
+        Map<String, String> arguments = batch.arguments(Map.of("lambda.batch.data-dir", "/elsewhere", "server.port", "1"));
+
+        assertThat(arguments).containsEntry("lambda.batch.data-dir", "/elsewhere").containsEntry("server.port", "1");
+    }
+
+    @Test
+    void servicesWithoutFilesOfTheirOwnGetNoStateFolderArgument() {
+        ServiceProcess query = new ServiceProcess(home, stack, "query-service");
+
+        assertThat(query.arguments(Map.of()).keySet()).noneMatch(key -> key.contains("data-dir"));
+    }
+}
