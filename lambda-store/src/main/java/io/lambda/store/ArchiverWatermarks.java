@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Per Kafka partition, the ingest time through which the master dataset is complete (SEMANTICS
+ * Per Kafka partition, the ingest time through which the master dataset is complete (docs/architecture.md,
  * invariant 3): the batch cut may not pass the smallest of them.
  */
 public final class ArchiverWatermarks {

@@ -7,7 +7,7 @@ import java.time.Instant;
 
 /**
  * The catalog: one record per deployment naming the published batch version and its cut. A new
- * version becomes visible together with its cut in one compare-and-set (SEMANTICS invariant 2).
+ * version becomes visible together with its cut in one compare-and-set (docs/architecture.md, invariant 2).
  */
 public final class BatchCatalog {
 

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Where one local stack lives: its ports and its state folder. {@code stack} is what ./lambda up
- * runs on the ports of CONTRACT.md; {@code test} is what the tests start, on other ports and in
+ * runs on the ports of docs/api.md; {@code test} is what the tests start, on other ports and in
  * another folder, so running tests never touches a stack a developer has up.
  */
 public record StackLayout(String name, Path stateDir, int kafkaPort, int kafkaControllerPort,

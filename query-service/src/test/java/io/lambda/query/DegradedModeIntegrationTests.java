@@ -30,10 +30,11 @@ import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
- * SEMANTICS invariant 8, fail loudly: with a layer's tables dropped, the answer is the other layer's
- * part alone, flagged {@code partial} with a warning naming the missing layer, and its numbers are
- * exactly that part (never a silent zero, never a mix); without the catalog the answer is a 503.
- * Restored (tables recreated by LambdaSchema, cells rewritten), answers are whole again.
+ * Invariant 8 of docs/architecture.md, fail loudly: with a layer's tables dropped, the answer is
+ * the other layer's part alone, flagged {@code partial} with a warning naming the missing layer,
+ * and its numbers are exactly that part (never a silent zero, never a mix); without the catalog the
+ * answer is a 503. Restored (tables recreated by LambdaSchema, cells rewritten), answers are whole
+ * again.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "lambda.query.layers.speed.minimum-reads=2", "lambda.query.layers.speed.sliding-window=4",

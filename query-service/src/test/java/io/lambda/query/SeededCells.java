@@ -67,7 +67,7 @@ public final class SeededCells {
     }
 
     /**
-     * The views the tests query: the four of CONTRACT.md and {@code min_order}, so every measure is
+     * The views the tests query: the four of docs/api.md and {@code min_order}, so every measure is
      * covered; {@code application-it.yaml} configures the same for the Spring tests.
      */
     public static ViewCatalog views() {

@@ -45,7 +45,7 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * A poll whose cell write fails is applied again from the state before it, even when its expiry
  * listing was written just before: the writer updates what it knows of a cell (value, offset,
- * listed) only once the cell write itself is acknowledged (SEMANTICS invariant 4). On real Kafka
+ * listed) only once the cell write itself is acknowledged (docs/architecture.md, invariant 4). On real Kafka
  * and Cassandra, while a stream flows, {@link SpeedCells#writeAll} fails a few times: right after a
  * successful {@link SpeedCells#indexAll} of the poll's new cells, and on polls without a new cell
  * (no listing at all); half of the failures come before anything is written, half after the rows

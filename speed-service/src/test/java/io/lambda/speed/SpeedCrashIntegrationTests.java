@@ -25,7 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Exactly once in effect (SEMANTICS invariant 4), with the speed-service as a separate process
+ * Exactly once in effect (docs/architecture.md, invariant 4), with the speed-service as a separate process
  * from its jar: SIGKILLed at random points while a seeded stream flows, three times, and restarted;
  * and two instances in one group, the second joining mid-stream and the first killed later (two
  * rebalances). After the stream settles every cell equals the fold of the events. The stream has

@@ -25,8 +25,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Expiry after absorption (SEMANTICS invariant 5): speed cells of epochs the published cut has not
- * passed stay; once it passes them they stay for the grace period, then are gone from every speed table.
+ * Expiry after absorption (docs/architecture.md, invariant 5): speed cells of epochs the published cut
+ * has not passed stay; once it passes them they stay for the grace period, then are gone from every
+ * speed table.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 @Import(RealServersConnections.class)

@@ -20,7 +20,7 @@ import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.stereotype.Component;
 
 /**
- * Where the next batch version may cut (SEMANTICS invariant 3): the latest ingest-epoch boundary
+ * Where the next batch version may cut (docs/architecture.md, invariant 3): the latest ingest-epoch boundary
  * that every partition's archiver watermark has passed. A partition whose log end the archiver
  * has committed is complete through the moment we saw that log end, minus a clock-skew margin, so
  * idle partitions never hold the cut back.

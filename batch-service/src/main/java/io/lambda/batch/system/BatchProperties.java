@@ -36,7 +36,7 @@ public record BatchProperties(@NotNull Duration clockSkewMargin, @NotBlank Strin
     }
 
     /**
-     * Which versions are kept, and how far back a rollback may go (SEMANTICS invariant 7).
+     * Which versions are kept, and how far back a rollback may go (docs/architecture.md, invariant 7).
      *
      * @param keep           complete versions kept besides the published one; older ones are deleted
      * @param rollbackWindow a version whose cut the published cut passed longer ago than this may no

@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * What one cell's answer did when a publish absorbed its speed cells: before the publish a query
- * answered {@code batch_before ⊕ speed(absorbed epochs)}, after it {@code batch_after} (SEMANTICS:
- * the same events on both sides). {@code difference} is the first minus the second, as query results.
+ * answered {@code batch_before ⊕ speed(absorbed epochs)}, after it {@code batch_after}
+ * (docs/architecture.md: the same events on both sides). {@code difference} is the first minus the
+ * second, as query results.
  *
  * <p>It is 0 for the exact measures (count, sum, min, max) unless the speed layer counted a duplicate
  * the batch layer dropped (the speed side is then higher) or something is wrong. A distinct (HLL)

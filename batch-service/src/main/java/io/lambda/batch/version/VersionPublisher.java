@@ -23,7 +23,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Publishes batch versions and keeps the last few: a run's publish (one compare-and-set against
- * the catalog entry the run started from, SEMANTICS invariant 2), a rollback or roll-forward from
+ * the catalog entry the run started from, docs/architecture.md, invariant 2), a rollback or roll-forward from
  * the admin API (guarded by invariant 7), and the deletion of versions beyond the ones kept.
  */
 @Component

@@ -35,7 +35,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Versions, publish and rollback on real Cassandra: a rollback within the window works and is
- * refused once the window has passed (SEMANTICS invariant 7), a stale compare-and-set changes
+ * refused once the window has passed (docs/architecture.md, invariant 7), a stale compare-and-set changes
  * nothing, and versions beyond the ones kept lose their cells. The master dataset is written
  * directly (the topic stays empty, so the archiver counts as caught up).
  */

@@ -15,7 +15,7 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 
 /**
- * The field rules of CONTRACT.md, applied to one JSON event as it is parsed. Collects every problem
+ * The field rules of docs/api.md, applied to one JSON event as it is parsed. Collects every problem
  * of the event instead of stopping at the first, so a client can fix a whole batch in one go.
  */
 public final class EventValidator {

@@ -8,7 +8,7 @@ import org.springframework.kafka.config.TopicBuilder;
 
 /**
  * Creates the events topic if it is missing. {@code LogAppendTime}: the broker stamps each record,
- * and that stamp is the event's ingest time, on which the batch cut is taken (SEMANTICS.md).
+ * and that stamp is the event's ingest time, on which the batch cut is taken (docs/architecture.md).
  */
 @Configuration(proxyBeanMethods = false)
 class EventsTopicConfiguration {

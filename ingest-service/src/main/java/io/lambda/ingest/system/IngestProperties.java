@@ -12,7 +12,7 @@ import org.springframework.validation.annotation.Validated;
 /**
  * Configuration of the ingest service, under {@code lambda.ingest}; defaults in application.yaml.
  *
- * @param topic the events topic (CONTRACT: lambda.events.v1) and how it is created
+ * @param topic the events topic ({@code lambda.events.v1} by default) and how it is created
  * @param ackTimeout how long a request waits, after its last event was handed to the producer, for Kafka
  *                   to acknowledge every event before it answers 503
  * @param retryAfter what a 503 tells the client to wait before sending again

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.core.JsonParser;
 
-/** The field rules of CONTRACT.md, one event at a time, on a fixed clock. */
+/** The field rules of docs/api.md, one event at a time, on a fixed clock. */
 class EventValidatorTests {
 
     private static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");

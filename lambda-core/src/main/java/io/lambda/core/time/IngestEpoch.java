@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * Ingest epochs: ingest time (the broker's timestamp) cut into slices of length {@code E}.
  * Batch versions are cut on epoch boundaries and speed cells are kept per epoch, so that a
- * query can take the batch side up to a cut and the speed side from it (see SEMANTICS.md).
+ * query can take the batch side up to a cut and the speed side from it (docs/architecture.md).
  * {@code E} divides one hour, so every hour (and every day) starts on an epoch boundary.
  *
  * @param length the epoch length {@code E}: positive, whole milliseconds, dividing one hour

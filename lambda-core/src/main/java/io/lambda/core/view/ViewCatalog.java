@@ -109,7 +109,7 @@ public final class ViewCatalog {
 	}
 
 	/**
-	 * The four views of CONTRACT.md, in minute, hour and day buckets, kept {@link #DEFAULT_RETENTION}.
+	 * The four default views of docs/api.md, in minute, hour and day buckets, kept {@link #DEFAULT_RETENTION}.
 	 * {@code lambda-views.yaml} on the classpath holds the same, for services to import.
 	 */
 	public static ViewCatalog defaults() {

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * and fails on the first problem.
  *
  * @param name          the view's name in the API, 1-64 of {@code A-Z a-z 0-9 _ -}
- * @param eventType     the event type it counts, 1-64 of {@code a-z 0-9 _ . -} (as CONTRACT.md allows)
+ * @param eventType     the event type it counts, 1-64 of {@code a-z 0-9 _ . -} (as docs/api.md allows)
  * @param groupBy       the attribute names whose values make the key, zero or more, in key order
  * @param measure       what each cell holds
  * @param granularities the bucket widths it keeps, at least one, in ascending order

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The key of a cell within a view: its group-by values as one string (CONTRACT.md, "key").
+ * The key of a cell within a view: its group-by values as one string (docs/api.md, "key").
  * <ul>
  * <li>no group-by dimension: the empty string;</li>
  * <li>one dimension: the value exactly as sent ({@code /a|b} is one value, nothing is escaped);</li>

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * queries arriving within {@code catalogMaxAge} of a catalog read share it, and at most one catalog
  * read is in flight. This keeps every answer exact: a query still takes one (version, cut) pair and
  * merges with it alone, and a pair that was published a moment ago is answered exactly, because its
- * batch cells and the speed cells from its cut on are kept for the grace period (SEMANTICS
+ * batch cells and the speed cells from its cut on are kept for the grace period (docs/architecture.md,
  * invariant 5). It only delays when a new publish is first used, by at most {@code catalogMaxAge};
  * zero reads the catalog for every query.
  */

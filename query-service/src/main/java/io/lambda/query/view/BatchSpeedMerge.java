@@ -23,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * The merge rule of SEMANTICS.md, and the only place it lives.
+ * The merge rule of docs/architecture.md, and the only place it lives.
  *
  * <p>A query reads the catalog <em>once</em>, getting the published version {@code v} and its cut
  * {@code H}. Version {@code v} holds exactly the events ingested before {@code H}; the speed layer

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** Numbers in answers: whole ones without a fraction (as CONTRACT.md shows them), others as they are. */
+/** Numbers in answers: whole ones without a fraction (as docs/api.md shows them), others as they are. */
 class AnswersTests {
 
     @Test

@@ -6,10 +6,11 @@ import java.util.Map;
 
 /**
  * The event ids one partition has applied recently, oldest first, bounded by count and by age in
- * ingest time (SEMANTICS invariant 6). Ids of one event always land on one partition (the topic is
- * keyed by eventId), so a window per partition catches every repeat it still holds. It lives in
- * memory only: after a restart it starts empty, and a repeat of an event applied before the restart
- * slips through until the batch absorbs it. Not thread-safe; the listener thread owns it.
+ * ingest time (docs/architecture.md, invariant 6). Ids of one event always land on one partition
+ * (the topic is keyed by eventId), so a window per partition catches every repeat it still holds.
+ * It lives in memory only: after a restart it starts empty, and a repeat of an event applied before
+ * the restart slips through until the batch absorbs it. Not thread-safe; the listener thread owns
+ * it.
  */
 final class RecentEventIds {
 

@@ -35,7 +35,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Folds a poll's records into speed cells through lambda-core and writes them to Cassandra as
- * absolute values with the highest offset applied (SEMANTICS invariant 4).
+ * absolute values with the highest offset applied (docs/architecture.md, invariant 4).
  *
  * <p>Why replay is harmless: all of a poll's records are folded before any cell is written, and
  * every cell written carries the poll's last offset of its partition. Kafka's committed offset

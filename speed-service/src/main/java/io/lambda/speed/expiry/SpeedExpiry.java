@@ -20,12 +20,12 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Expiry after absorption (SEMANTICS invariant 5). A speed cell of ingest epoch {@code e} is deleted
- * only when the published cut is past {@code e} now, and this service saw a cut past {@code e} at
- * least {@code lambda.speed.expiry.grace} ago. The grace starts when this service first <em>saw</em>
- * the cut pass, which is never before the publish that moved it there, so it is at least as long as
- * batch-service's rollback window (measured from that publish) assumes. After a restart the
- * observations start again: expiry only comes later, never sooner.
+ * Expiry after absorption (docs/architecture.md, invariant 5). A speed cell of ingest epoch
+ * {@code e} is deleted only when the published cut is past {@code e} now, and this service saw a cut
+ * past {@code e} at least {@code lambda.speed.expiry.grace} ago. The grace starts when this service first
+ * <em>saw</em> the cut pass, which is never before the publish that moved it there, so it is at
+ * least as long as batch-service's rollback window (measured from that publish) assumes. After a
+ * restart the observations start again: expiry only comes later, never sooner.
  *
  * <p>Two steps, one sweep apart: first the writer stops writing epochs below the new horizon (their
  * records are in the batch), then the next sweep deletes them, so no write in flight can re-create a

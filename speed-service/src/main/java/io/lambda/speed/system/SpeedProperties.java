@@ -24,16 +24,16 @@ public record SpeedProperties(@NotNull Duration pollTimeout, @NotNull Duration p
                               @Valid @NotNull Dedup dedup, @Valid @NotNull Expiry expiry, @Valid @NotNull Retry retry) {
 
     /**
-     * The bounded window of event ids seen per partition (SEMANTICS invariant 6): an event whose id
-     * is in it is not applied again. An id leaves the window when the window holds more than
+     * The bounded window of event ids seen per partition (docs/architecture.md, invariant 6): an
+     * event whose id is in it is not applied again. An id leaves the window when the window holds more than
      * {@code maxIdsPerPartition} ids or when it is older than {@code maxAge} in ingest time.
      */
     public record Dedup(@Min(0) int maxIdsPerPartition, @NotNull Duration maxAge) {
     }
 
     /**
-     * Expiry after absorption (SEMANTICS invariant 5): cells of an epoch below the published cut are
-     * deleted once {@code grace} has passed since this service saw the cut pass the epoch. The grace
+     * Expiry after absorption (docs/architecture.md, invariant 5): cells of an epoch below the
+     * published cut are deleted once {@code grace} has passed since this service saw the cut pass the epoch. The grace
      * covers in-flight queries and the rollback window of batch-service
      * ({@code lambda.batch.versions.rollback-window}, which must stay below it).
      */
