@@ -8,6 +8,7 @@ import io.lambda.core.event.Event;
 import io.lambda.core.event.EventCodec;
 import io.lambda.localservers.RealServers;
 import io.lambda.localservers.RealServersConnections;
+import io.lambda.localservers.TestApiKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -205,5 +207,21 @@ class EventIngestIntegrationTests {
         assertThat(readiness.statusCode()).isEqualTo(200);
         assertThat(json(readiness).get("status").asString()).isEqualTo("UP");
         assertThat(http.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesTheIngestRouteAndNeedsTheKey() throws Exception {
+        assertThat(http.get("/v3/api-docs").statusCode()).isEqualTo(401);
+
+        HttpResponse<String> docs = http.get("/v3/api-docs", TestApiKeys.HEADER, TestApiKeys.INGEST);
+
+        assertThat(docs.statusCode()).as(docs.body()).isEqualTo(200);
+        JsonNode post = json(docs).get("paths").get("/api/v1/events").get("post");
+        assertThat(post.get("requestBody").get("content").propertyNames())
+                .contains("application/json", "application/x-ndjson");
+        assertThat(post.get("responses").propertyNames()).contains("202", "400", "401", "413", "415", "429", "503");
+        JsonNode event = json(docs).get("components").get("schemas").get("Event");
+        assertThat(event.get("required").valueStream().map(JsonNode::asString)).contains("type", "timestamp");
+        assertThat(http.get("/swagger-ui/index.html", TestApiKeys.HEADER, TestApiKeys.INGEST).statusCode()).isEqualTo(200);
     }
 }

@@ -48,10 +48,14 @@ final class IngestHttp {
         return post("application/json", HttpRequest.BodyPublishers.ofString(body));
     }
 
-    HttpResponse<String> get(String path) throws IOException {
+    /** {@code headers}: name, value pairs, e.g. an API key. */
+    HttpResponse<String> get(String path, String... headers) throws IOException {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+        if (headers.length > 0) {
+            builder.headers(headers);
+        }
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);

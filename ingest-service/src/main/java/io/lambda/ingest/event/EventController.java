@@ -2,10 +2,20 @@ package io.lambda.ingest.event;
 
 import io.lambda.core.event.EventCodec;
 import io.lambda.ingest.system.IngestProperties;
+import io.swagger.v3.oas.annotations.Hidden;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
@@ -52,6 +62,12 @@ class EventController {
         return json.append("]}").toString().getBytes(StandardCharsets.US_ASCII);
     }
 
+    @Operation(summary = "Ingest events: one, an array (JSON) or one per line (NDJSON); 202 only once Kafka has "
+            + "acknowledged every one, and a request is all or nothing")
+    @RequestBody(required = true, content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = IngestApiDocs.JsonBody.class)),
+            @Content(mediaType = MediaType.APPLICATION_NDJSON_VALUE, schema = @Schema(implementation = IngestApiDocs.NdjsonBody.class))})
+    @Answers
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     CompletableFuture<ResponseEntity<byte[]>> ingestJson(HttpServletRequest request) throws IOException {
         CountingInputStream body = new CountingInputStream(request.getInputStream());
@@ -62,6 +78,7 @@ class EventController {
         }
     }
 
+    @Hidden // the same operation as ingestJson, which documents both media types
     @PostMapping(consumes = MediaType.APPLICATION_NDJSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     CompletableFuture<ResponseEntity<byte[]>> ingestNdjson(HttpServletRequest request) throws IOException {
         CountingInputStream body = new CountingInputStream(request.getInputStream());
@@ -78,6 +95,24 @@ class EventController {
             return ResponseEntity.status(HttpStatus.ACCEPTED).contentType(MediaType.APPLICATION_JSON)
                     .body(acceptedJson(events));
         });
+    }
+
+    /** The answers both ingest routes give, for the OpenAPI document. */
+    @Target(ElementType.METHOD)
+    @Retention(RetentionPolicy.RUNTIME)
+    @ApiResponse(responseCode = "202", description = "Every event is durable",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(implementation = IngestApiDocs.Accepted.class)))
+    @ApiResponse(responseCode = "400", description = "An event is invalid or the body is malformed; nothing of the request "
+            + "was written. errors: [{index, field, message}]", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "401", description = "No or unknown API key", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "403", description = "The key lacks scope ingest", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "413", description = "Body or batch too large", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "415", description = "Neither application/json nor application/x-ndjson",
+            content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "429", description = "The key's rate limit; Retry-After says when", content = @Content(mediaType = "application/problem+json"))
+    @ApiResponse(responseCode = "503", description = "Kafka did not acknowledge in time; nothing is promised, resend "
+            + "(safe: same eventId, counted once). Retry-After says when", content = @Content(mediaType = "application/problem+json"))
+    @interface Answers {
     }
 
     /** Counts the body bytes actually read, for the request size metric. */
