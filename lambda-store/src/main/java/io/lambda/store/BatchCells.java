@@ -8,6 +8,8 @@ import io.lambda.core.cell.CellKey;
 import io.lambda.core.time.Granularity;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
@@ -20,6 +22,7 @@ public final class BatchCells {
     private final PreparedStatement insertByBucket;
     private final PreparedStatement series;
     private final PreparedStatement bucket;
+    private final PreparedStatement keysFrom;
     private final PreparedStatement deleteSeries;
     private final PreparedStatement deleteBucket;
 
@@ -35,6 +38,8 @@ public final class BatchCells {
                 + " (view_name, version, granularity, bucket, view_key, value) VALUES (?, ?, ?, ?, ?, ?)");
         this.bucket = session.prepare("SELECT view_key, value FROM " + byBucket
                 + " WHERE view_name = ? AND version = ? AND granularity = ? AND bucket = ?");
+        this.keysFrom = session.prepare("SELECT view_key FROM " + byBucket
+                + " WHERE view_name = ? AND version = ? AND granularity = ? AND bucket = ? AND view_key >= ? LIMIT ?");
         this.deleteSeries = session.prepare("DELETE FROM " + table
                 + " WHERE view_name = ? AND version = ? AND granularity = ? AND view_key = ?");
         this.deleteBucket = session.prepare("DELETE FROM " + byBucket
@@ -70,6 +75,19 @@ public final class BatchCells {
             values.put(row.getString("view_key"), Bytes.of(row.getByteBuffer("value")));
         }
         return values;
+    }
+
+    /**
+     * The first {@code limit} keys of one bucket from {@code from} on, in Cassandra's order of text
+     * (its UTF-8 bytes, the same as code point order): one slice of the bucket's partition, values not read.
+     */
+    public List<String> keys(String view, long version, Granularity granularity, Instant bucketStart, String from,
+                             int limit) {
+        List<String> keys = new ArrayList<>();
+        for (Row row : session.execute(keysFrom.bind(view, version, granularity.name(), bucketStart, from, limit))) {
+            keys.add(row.getString("view_key"));
+        }
+        return keys;
     }
 
     /** Encoded values of one key's buckets in [from, to), by bucket start (epoch millis). */

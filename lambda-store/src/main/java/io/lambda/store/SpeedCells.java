@@ -34,11 +34,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Speed cells: per (cell, ingest epoch, Kafka partition) an absolute value and the highest offset
- * applied to it (SEMANTICS invariant 4). Written as whole values, never incremented.
+ * applied to it (docs/architecture.md, invariant 4). Written as whole values, never incremented.
  *
  * <p>Each cell is also listed under its view and ingest epoch ({@link #index}), so that the cells of
  * an epoch the published batch has absorbed can be found and deleted from every speed table
- * ({@link #expire}, SEMANTICS invariant 5).
+ * ({@link #expire}, docs/architecture.md, invariant 5).
  */
 public final class SpeedCells {
 
@@ -84,6 +84,7 @@ public final class SpeedCells {
     private final PreparedStatement upsert;
     private final PreparedStatement upsertByBucket;
     private final PreparedStatement bucket;
+    private final PreparedStatement keysFrom;
     private final PreparedStatement readOne;
     private final PreparedStatement series;
     private final PreparedStatement seriesSince;
@@ -109,6 +110,9 @@ public final class SpeedCells {
                 + "ingest_epoch, kafka_partition, value, highest_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
         this.bucket = session.prepare("SELECT view_key, ingest_epoch, kafka_partition, value, highest_offset FROM "
                 + byBucket + " WHERE view_name = ? AND granularity = ? AND bucket = ?");
+        // one row per key: a key has a row per ingest epoch and partition in the bucket
+        this.keysFrom = session.prepare("SELECT view_key FROM " + byBucket + " WHERE view_name = ? AND granularity = ? "
+                + "AND bucket = ? AND view_key >= ? GROUP BY view_key LIMIT ?");
         this.readOne = session.prepare("SELECT value, highest_offset FROM " + table + " WHERE view_name = ? AND "
                 + "granularity = ? AND view_key = ? AND bucket = ? AND ingest_epoch = ? AND kafka_partition = ?");
         this.series = session.prepare("SELECT bucket, ingest_epoch, kafka_partition, value, highest_offset FROM "
@@ -321,6 +325,18 @@ public final class SpeedCells {
                     Bytes.of(row.getByteBuffer("value")), row.getLong("highest_offset")));
         }
         return cells;
+    }
+
+    /**
+     * The first {@code limit} keys of one bucket from {@code from} on, in Cassandra's order of text
+     * (its UTF-8 bytes, the same as code point order), whatever their epochs: one slice of the bucket's partition.
+     */
+    public List<String> keys(String view, Granularity granularity, Instant bucketStart, String from, int limit) {
+        List<String> keys = new ArrayList<>();
+        for (Row row : session.execute(keysFrom.bind(view, granularity.name(), bucketStart, from, limit))) {
+            keys.add(row.getString("view_key"));
+        }
+        return keys;
     }
 
     public Optional<Stored> read(SpeedCellKey key) {

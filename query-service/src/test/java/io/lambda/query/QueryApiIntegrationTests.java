@@ -48,7 +48,6 @@ class QueryApiIntegrationTests {
     @DynamicPropertySource
     static void ownKeyspace(DynamicPropertyRegistry registry) {
         registry.add("lambda.store.keyspace", () -> KEYSPACE);
-        registry.add("spring.graphql.schema.introspection.enabled", () -> "true");
     }
 
     @LocalServerPort
@@ -190,11 +189,47 @@ class QueryApiIntegrationTests {
     }
 
     @Test
+    void aRangeInsideBucketsInEpochMillisecondsIsWidenedAndAnsweredAsTheWholeBuckets() {
+        // 06:30:00.001 to 13:00:00.001 as Grafana sends them: the hours 06:00 to 14:00, the oracle's numbers
+        long from = HOURS.from().toEpochMilli() + 1_800_001;
+        long to = HOURS.to().toEpochMilli() - 3_599_999;
+        ApiClient.Answer answer = api.get("/api/v1/views/revenue/series?key=%2Fcart&granularity=hour&from=" + from
+                + "&to=" + to);
+        assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
+        assertThat(answer.body().get("from").asString()).isEqualTo(HOURS.from().toString());
+        assertThat(answer.body().get("to").asString()).isEqualTo(HOURS.to().toString());
+        assertThat(points(answer.body())).isEqualTo(SeededCells.expectedSeries(VIEWS.get("revenue"), EVENTS, "/cart", HOURS));
+        assertThat(answer.body().get("provenance").get("warnings").toString()).contains("widened to whole hour buckets");
+
+        // GraphQL reads the same instants as integer variables and answers the same buckets
+        ApiClient.Answer graphql = api.graphql("seriesRange", Map.of("view", "revenue", "key", "/cart",
+                "from", from, "to", to, "granularity", "HOUR"));
+        assertThat(graphql.body().has("errors")).as(graphql.body().toString()).isFalse();
+        JsonNode series = graphql.body().get("data").get("series");
+        assertThat(series.get("from").asString()).isEqualTo(HOURS.from().toString());
+        assertThat(series.get("to").asString()).isEqualTo(HOURS.to().toString());
+        assertThat(points(series)).isEqualTo(points(answer.body()));
+
+        // 06:00:00.001 to 13:00:00.001: 421 minute buckets are more than top.max-buckets, so whole hours
+        ApiClient.Answer top = api.get("/api/v1/views/visitors/top?limit=3&from=" + (HOURS.from().toEpochMilli() + 1)
+                + "&to=" + to);
+        assertThat(top.status()).isEqualTo(200);
+        assertThat(top.body().get("granularity").asString()).isEqualTo("hour");
+        assertThat(items(top.body())).isEqualTo(SeededCells.expectedTop(VIEWS.get("visitors"), EVENTS, HOURS.from(),
+                HOURS.to(), 3));
+    }
+
+    @Test
     void openApiDocumentAndSwaggerUiAreServed() {
         ApiClient.Answer docs = api.get("/v3/api-docs");
         assertThat(docs.status()).isEqualTo(200);
         assertThat(docs.body().get("paths").propertyNames())
-                .contains("/api/v1/views", "/api/v1/views/{view}/series", "/api/v1/views/{view}/top", "/api/v1/freshness");
+                .contains("/api/v1/views", "/api/v1/views/{view}/series", "/api/v1/views/{view}/top",
+                        "/api/v1/views/{view}/keys", "/api/v1/freshness");
+        JsonNode keys = docs.body().get("paths").get("/api/v1/views/{view}/keys").get("get");
+        assertThat(keys.get("parameters").findValuesAsString("name")).contains("view", "prefix", "limit");
+        assertThat(docs.body().get("paths").get("/api/v1/views/{view}/series").get("get").get("parameters").toString())
+                .contains("epoch milliseconds");
         assertThat(api.get("/swagger-ui/index.html").status()).isEqualTo(200);
     }
 

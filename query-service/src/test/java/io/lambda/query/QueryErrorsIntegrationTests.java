@@ -3,6 +3,29 @@ package io.lambda.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import graphql.ErrorType;
+import graphql.introspection.IntrospectionQuery;
+import graphql.introspection.IntrospectionResultToSchema;
+import graphql.language.AstPrinter;
+import graphql.schema.GraphQLArgument;
+import graphql.schema.GraphQLEnumType;
+import graphql.schema.GraphQLFieldDefinition;
+import graphql.schema.GraphQLFieldsContainer;
+import graphql.schema.GraphQLNamedType;
+import graphql.schema.GraphQLSchema;
+import graphql.schema.GraphQLTypeUtil;
+import graphql.schema.idl.SchemaParser;
+import graphql.schema.idl.UnExecutableSchemaGenerator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,12 +41,14 @@ import org.springframework.graphql.test.tester.GraphQlTester;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Bad questions, asked of the running service: each is an RFC 9457 problem (404 for an unknown
  * view, 400 naming the parameter otherwise), never a 500, and GraphQL classifies the same
  * mistakes as NOT_FOUND, BAD_REQUEST or ValidationError. GraphQL limits are set low here (depth 2,
- * complexity 20) and introspection is left at its default, off.
+ * complexity 20): documents beyond them are refused, the standard introspection query is not.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"lambda.query.graphql.max-depth=2", "lambda.query.graphql.max-complexity=20"})
@@ -48,6 +73,8 @@ class QueryErrorsIntegrationTests {
 
     ApiClient api;
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     @BeforeEach
     void client() {
         api = new ApiClient(port);
@@ -59,8 +86,10 @@ class QueryErrorsIntegrationTests {
         return Stream.of(
                 Arguments.of("unknown view", "/api/v1/views/nope/series?key=a&" + RANGE, 404, "urn:lambda:problem:unknown-view", null),
                 Arguments.of("unknown view, top", "/api/v1/views/nope/top?" + RANGE, 404, "urn:lambda:problem:unknown-view", null),
-                Arguments.of("from not aligned to the hour", series + "key=a&from=2026-11-20T06:30:00Z&to=2026-11-20T14:00:00Z", 400, "urn:lambda:problem:bad-query", "from/to"),
-                Arguments.of("to not aligned to the day", series + "key=a&granularity=day&from=2026-11-20T00:00:00Z&to=2026-11-21T01:00:00Z", 400, "urn:lambda:problem:bad-query", "from/to"),
+                Arguments.of("epoch milliseconds after 9999", series + "key=a&from=1763618400000&to=253402300800000", 400, "urn:lambda:problem:bad-query", "to"),
+                Arguments.of("negative epoch milliseconds", series + "key=a&from=-1&to=1763647200000", 400, "urn:lambda:problem:bad-query", "from"),
+                Arguments.of("reversed epoch milliseconds", series + "key=a&from=1763647200000&to=1763618400000", 400, "urn:lambda:problem:bad-query", "from/to"),
+                Arguments.of("widened range too long", series + "key=a&granularity=minute&from=1763618400000&to=1764300000001", 400, "urn:lambda:problem:bad-query", "from/to"),
                 Arguments.of("reversed range", series + "key=a&from=2026-11-20T14:00:00Z&to=2026-11-20T06:00:00Z", 400, "urn:lambda:problem:bad-query", "from/to"),
                 Arguments.of("empty range", series + "key=a&from=2026-11-20T06:00:00Z&to=2026-11-20T06:00:00Z", 400, "urn:lambda:problem:bad-query", "from/to"),
                 Arguments.of("range too long", series + "key=a&granularity=minute&from=2026-11-01T00:00:00Z&to=2026-11-20T00:00:00Z", 400, "urn:lambda:problem:bad-query", "from/to"),
@@ -72,7 +101,11 @@ class QueryErrorsIntegrationTests {
                 Arguments.of("limit zero", top + RANGE + "&limit=0", 400, "urn:lambda:problem:bad-query", "limit"),
                 Arguments.of("limit too large", top + RANGE + "&limit=100000", 400, "urn:lambda:problem:bad-query", "limit"),
                 Arguments.of("limit not a number", top + RANGE + "&limit=ten", 400, null, null),
-                Arguments.of("top range aligned to no granularity", top + "from=2026-11-20T06:00:30Z&to=2026-11-20T14:00:00Z", 400, "urn:lambda:problem:bad-query", "from/to"),
+                Arguments.of("top range aligned to no granularity, too long in days", top + "from=2025-01-01T06:00:30Z&to=2026-11-20T14:00:00Z", 400, "urn:lambda:problem:bad-query", "from/to"),
+                Arguments.of("keys of an unknown view", "/api/v1/views/nope/keys", 404, "urn:lambda:problem:unknown-view", null),
+                Arguments.of("keys limit zero", "/api/v1/views/pageviews/keys?limit=0", 400, "urn:lambda:problem:bad-query", "limit"),
+                Arguments.of("keys limit too large", "/api/v1/views/pageviews/keys?limit=1001", 400, "urn:lambda:problem:bad-query", "limit"),
+                Arguments.of("keys limit not a number", "/api/v1/views/pageviews/keys?limit=all", 400, null, null),
                 Arguments.of("top over too many buckets", top + "from=2026-11-20T00:01:00Z&to=2026-11-22T00:01:00Z", 400, "urn:lambda:problem:bad-query", "from/to"),
                 Arguments.of("unknown path", "/api/v1/nothing-here", 404, null, null));
     }
@@ -109,7 +142,7 @@ class QueryErrorsIntegrationTests {
     @Test
     void graphqlClassifiesBadParametersAsBadRequest() {
         graphQl.documentName("seriesTotal").variable("view", "pageviews").variable("key", "/home")
-                .variable("from", "2026-11-20T06:30:00Z").variable("to", "2026-11-20T14:00:00Z")
+                .variable("from", "2026-11-20T14:00:00Z").variable("to", "2026-11-20T06:00:00Z")
                 .variable("granularity", "HOUR")
                 .execute().errors().satisfy(errors -> {
                     assertThat(errors).hasSize(1);
@@ -149,7 +182,72 @@ class QueryErrorsIntegrationTests {
     }
 
     @Test
-    void introspectionIsOffUnlessConfigured() {
-        graphQl.documentName("introspection").execute().errors().satisfy(errors -> assertThat(errors).isNotEmpty());
+    void theStandardIntrospectionQueryAnswersAReadKeyWithTheSchemaOfSchemaGraphqls() throws IOException {
+        // depth 2 and complexity 20 here: the introspection query is 15 deep and far more complex
+        ApiClient.Answer answer = api.postGraphql("application/json",
+                JSON.writeValueAsString(Map.of("query", IntrospectionQuery.INTROSPECTION_QUERY)));
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.body().has("errors")).as(answer.body().toString()).isFalse();
+
+        Map<String, Object> introspected = JSON.convertValue(answer.body().get("data"), new TypeReference<>() {
+        });
+        GraphQLSchema served = UnExecutableSchemaGenerator.makeUnExecutableSchema(new SchemaParser()
+                .parse(AstPrinter.printAst(new IntrospectionResultToSchema().createSchemaDefinition(introspected))));
+        GraphQLSchema declared;
+        try (InputStream in = getClass().getResourceAsStream("/graphql/schema.graphqls")) {
+            declared = UnExecutableSchemaGenerator.makeUnExecutableSchema(new SchemaParser()
+                    .parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+        }
+        Map<String, String> servedTypes = shapes(served);
+        assertThat(servedTypes).containsKeys("Query", "Series", "TopList", "KeyList", "Freshness", "DateTime",
+                "Granularity");
+        assertThat(servedTypes).isEqualTo(shapes(declared));
+    }
+
+    @Test
+    void graphiqlIsAnOpenPageWhileGraphqlNeedsAKey() throws Exception {
+        HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/graphiql"))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<title>GraphiQL</title>");
+
+        HttpResponse<String> keyless = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/graphql"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"{ __schema { queryType { name } } }\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(keyless.statusCode()).isEqualTo(401);
+    }
+
+    /**
+     * Every named type of a schema but the introspection types, with what a client relies on: its
+     * kind, and per field its arguments with their types and defaults and its own type; enum values.
+     */
+    private static Map<String, String> shapes(GraphQLSchema schema) {
+        Map<String, String> shapes = new TreeMap<>();
+        for (GraphQLNamedType type : schema.getAllTypesAsList()) {
+            if (type.getName().startsWith("__")) {
+                continue;
+            }
+            StringBuilder shape = new StringBuilder(type.getClass().getSimpleName());
+            if (type instanceof GraphQLFieldsContainer container) {
+                container.getFieldDefinitions().stream().sorted(Comparator.comparing(GraphQLFieldDefinition::getName))
+                        .forEach(field -> {
+                            shape.append(' ').append(field.getName()).append('(');
+                            field.getArguments().stream().sorted(Comparator.comparing(GraphQLArgument::getName))
+                                    .forEach(argument -> shape.append(argument.getName()).append(':')
+                                            .append(GraphQLTypeUtil.simplePrint(argument.getType()))
+                                            .append(argument.hasSetDefaultValue()
+                                                    ? "=" + argument.getArgumentDefaultValue().getValue() : "")
+                                            .append(' '));
+                            shape.append("):").append(GraphQLTypeUtil.simplePrint(field.getType()));
+                        });
+            }
+            if (type instanceof GraphQLEnumType enumType) {
+                enumType.getValues().forEach(value -> shape.append(' ').append(value.getName()));
+            }
+            shapes.put(type.getName(), shape.toString());
+        }
+        return shapes;
     }
 }

@@ -64,7 +64,11 @@ class QueryFuzzIntegrationTests {
             "2026-13-01T00:00:00Z", "2026-11-31T00:00:00Z", "2026-11-20T25:00:00Z", "2026-11-20T06:60:00Z",
             "2026-11-20T06:00:00+25:00", "2026-11-20T06:00:00", "2026-11-20", "06:00:00Z", "2026-11-20 06:00:00Z",
             "+999999999-12-31T23:59:59Z", "-999999999-01-01T00:00:00Z", "+1000000000-01-01T00:00:00Z",
-            "2026-11-20T06:00:00.000000001Z", "2026-11-20T06:00:00\u0000Z", "9".repeat(5_000), "2026-11-20T06:00:00Z\n");
+            "2026-11-20T06:00:00\u0000Z", "9".repeat(5_000), "2026-11-20T06:00:00Z\n", "-1763618400000",
+            "253402300800000", "1763618400000.5");
+    /** Legal, inside a bucket: answered for the range widened to whole buckets. */
+    private static final List<String> WIDENED_DATES = List.of("2026-11-20T06:00:00.000000001Z", "1763618400001",
+            "0001763618400001");
     private static final List<String> BAD_GRANULARITIES = List.of(" ", "week", "month", "hours", "h",
             "\u0000", "sec", "1h", "PT1H", "x".repeat(3_000), "null");
     /** Spellings the API reads leniently (trimmed, any case; empty is the default). */
@@ -76,7 +80,7 @@ class QueryFuzzIntegrationTests {
     /** Valid but hostile ranges: inverted, empty, enormous, at the ends of time. */
     private static final List<String[]> BAD_RANGES = List.of(
             new String[] {TO, FROM}, new String[] {FROM, FROM},
-            new String[] {"2026-11-20T06:30:00Z", TO}, // aligned to the minute only
+            new String[] {"2026-11-20T06:30:00Z", TO}, // inside an hour: legal, widened to whole hours or days
             new String[] {"0001-01-01T00:00:00Z", "9999-12-31T00:00:00Z"},
             new String[] {"-999999999-01-01T00:00:00Z", "+999999999-12-31T00:00:00Z"},
             new String[] {"+999999999-12-31T00:00:00Z", "-999999999-01-01T00:00:00Z"},
@@ -124,13 +128,18 @@ class QueryFuzzIntegrationTests {
             cases.add(series("to " + printable(date), "pageviews", Map.of("key", "/home", "from", FROM, "to", date)));
             cases.add(top("from " + printable(date), "pageviews", Map.of("from", date, "to", TO)));
         }
+        for (String date : WIDENED_DATES) {
+            cases.add(series("widened from " + printable(date), "pageviews", Map.of("key", "/home", "from", date, "to", TO),
+                    false));
+            cases.add(top("widened from " + printable(date), "pageviews", Map.of("from", date, "to", TO), false));
+        }
         for (String[] range : BAD_RANGES) {
             for (String granularity : List.of("minute", "hour", "day")) {
-                boolean minuteAligned = range == BAD_RANGES.get(2) && granularity.equals("minute");
+                boolean widened = range == BAD_RANGES.get(2);
                 cases.add(series("range " + range[0] + ".." + range[1] + " by " + granularity, "visitors",
-                        Map.of("key", "/home", "from", range[0], "to", range[1], "granularity", granularity), !minuteAligned));
+                        Map.of("key", "/home", "from", range[0], "to", range[1], "granularity", granularity), !widened));
                 cases.add(top("range " + range[0] + ".." + range[1] + " by " + granularity, "max_order",
-                        Map.of("from", range[0], "to", range[1], "granularity", granularity), !minuteAligned));
+                        Map.of("from", range[0], "to", range[1], "granularity", granularity), !widened));
             }
         }
         for (String granularity : BAD_GRANULARITIES) {
@@ -148,6 +157,15 @@ class QueryFuzzIntegrationTests {
         }
         for (String limit : LENIENT_LIMITS) {
             cases.add(top("lenient limit " + printable(limit), "revenue", Map.of("from", FROM, "to", TO, "limit", limit), false));
+        }
+        for (String view : BAD_VIEWS) {
+            cases.add(keys("view " + printable(view), view, Map.of()));
+        }
+        for (String limit : BAD_LIMITS) {
+            cases.add(keys("limit " + printable(limit), "pageviews", Map.of("limit", limit)));
+        }
+        for (String prefix : BAD_KEYS) {
+            cases.add(keys("prefix " + printable(prefix), "pageviews", Map.of("prefix", prefix), false));
         }
         // combinations: two or three parameters bad at once, drawn from the lists above
         List<List<String>> pools = List.of(BAD_KEYS, BAD_DATES, BAD_DATES, BAD_GRANULARITIES);
@@ -229,7 +247,7 @@ class QueryFuzzIntegrationTests {
                 "{ nothing }", "{ series }", "{ views { nope } }", "{ views { name(arg: 1) } }", "{ __typename @skip }",
                 "{ views { ...F } }", "fragment F on View { name ...F } { views { ...F } }",
                 "query a { views { name } } query a { views { name } }", "{ views { name } } { views { name } }",
-                "\"\"\"unterminated", "{ top(view: \"revenue\", from: 1, to: 2) { view } }",
+                "\"\"\"unterminated", "{ top(view: \"revenue\", from: 1.5, to: -2) { view } }",
                 "{ top(view: \"revenue\", from: \"" + FROM + "\", to: \"" + TO + "\", limit: 99999999999) { view } }",
                 "{ series(view: \"pageviews\", key: \"\\u0000\", from: \"" + FROM + "\", to: \"" + TO
                         + "\", granularity: WEEK) { total } }",
@@ -332,6 +350,14 @@ class QueryFuzzIntegrationTests {
 
     private static RestCase top(String what, String view, Map<String, String> parameters, boolean mustRefuse) {
         return new RestCase("top " + what, "/api/v1/views/" + encode(view) + "/top?" + query(parameters), mustRefuse);
+    }
+
+    private static RestCase keys(String what, String view, Map<String, String> parameters) {
+        return keys(what, view, parameters, true);
+    }
+
+    private static RestCase keys(String what, String view, Map<String, String> parameters, boolean mustRefuse) {
+        return new RestCase("keys " + what, "/api/v1/views/" + encode(view) + "/keys?" + query(parameters), mustRefuse);
     }
 
     private static GraphqlCase graphql(String what, String document, Map<String, Object> variables) {

@@ -116,12 +116,20 @@ public final class SeededCells {
     /** The cells of these batch versions, as a batch run writes them. */
     public static void writeBatch(LambdaStore store, ViewCatalog views, List<TestEvent> events,
                                   java.util.Collection<Long> versions) {
+        Map<Long, Instant> cuts = new HashMap<>();
+        versions.forEach(version -> cuts.put(version, CUTS.get(version)));
+        writeBatch(store, views, events, cuts);
+    }
+
+    /** The cells of batch versions with these cuts (events ingested before the cut), as a batch run writes them. */
+    public static void writeBatch(LambdaStore store, ViewCatalog views, List<TestEvent> events,
+                                  Map<Long, Instant> cuts) {
         List<CompletableFuture<Void>> writes = new ArrayList<>();
         for (ViewDefinition view : views.views()) {
             Measure<Object> measure = view.cellMeasure();
             for (Granularity g : List.of(Granularity.HOUR, Granularity.DAY)) {
-                for (long version : versions) {
-                    Instant cut = CUTS.get(version);
+                for (long version : cuts.keySet()) {
+                    Instant cut = cuts.get(version);
                     Map<CellKey, Object> batch = new HashMap<>();
                     for (TestEvent e : events) {
                         if (e.ingestTime().isBefore(cut) && measure.accepts(e.event())) {
@@ -185,8 +193,13 @@ public final class SeededCells {
 
     /** Publishes {@code version} over whatever is published now. */
     public static void publish(LambdaStore store, long version) {
+        publish(store, version, CUTS.get(version));
+    }
+
+    /** Publishes {@code version} with this cut over whatever is published now. */
+    public static void publish(LambdaStore store, long version, Instant cut) {
         PublishedVersion current = store.catalog().current();
-        PublishedVersion next = new PublishedVersion(version, CUTS.get(version));
+        PublishedVersion next = new PublishedVersion(version, cut);
         if (!store.catalog().compareAndSet(current, next)) {
             throw new IllegalStateException("could not publish " + next + " over " + current);
         }

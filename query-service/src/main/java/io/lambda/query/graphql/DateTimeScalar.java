@@ -2,6 +2,7 @@ package io.lambda.query.graphql;
 
 import graphql.GraphQLContext;
 import graphql.execution.CoercedVariables;
+import graphql.language.IntValue;
 import graphql.language.StringValue;
 import graphql.language.Value;
 import graphql.schema.Coercing;
@@ -11,21 +12,24 @@ import graphql.schema.CoercingSerializeException;
 import graphql.schema.GraphQLScalarType;
 import io.lambda.query.view.UtcTimes;
 import io.lambda.query.view.ViewQueries;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /**
- * {@code DateTime}: an RFC 3339 date-time with an offset, read as an {@link Instant} and written in
- * UTC ({@code 2026-11-26T10:00:00Z}), exactly as the REST API reads and writes times. A value that
- * is not one fails validation (a {@code ValidationError}), before anything is read.
+ * {@code DateTime}: an RFC 3339 date-time with an offset, or epoch milliseconds (as a string or an
+ * integer, what Grafana substitutes for {@code ${__from}}), read as an {@link Instant}; written in UTC
+ * ({@code 2026-11-26T10:00:00Z}), exactly as the REST API reads and writes times. A value that is
+ * neither fails validation (a {@code ValidationError}), before anything is read.
  */
 final class DateTimeScalar {
 
     static final GraphQLScalarType INSTANCE = GraphQLScalarType.newScalar()
             .name("DateTime")
-            .description("An RFC 3339 date-time with an offset, e.g. 2026-11-26T10:00:00Z")
+            .description("An RFC 3339 date-time with an offset, e.g. 2026-11-26T10:00:00Z; read also as epoch "
+                    + "milliseconds, e.g. 1795688100000")
             .coercing(new InstantCoercing())
             .build();
 
@@ -54,7 +58,15 @@ final class DateTimeScalar {
                     throw new CoercingParseValueException(message(text), e);
                 }
             }
-            throw new CoercingParseValueException("a DateTime is a string, e.g. \"2026-11-26T10:00:00Z\", not " + input);
+            if (input instanceof Long || input instanceof Integer || input instanceof BigInteger) {
+                try {
+                    return ViewQueries.epochMillis(input.toString());
+                } catch (DateTimeParseException | NumberFormatException e) {
+                    throw new CoercingParseValueException(message(input.toString()), e);
+                }
+            }
+            throw new CoercingParseValueException("a DateTime is a string, e.g. \"2026-11-26T10:00:00Z\", or epoch "
+                    + "milliseconds, not " + input);
         }
 
         @Override
@@ -67,7 +79,15 @@ final class DateTimeScalar {
                     throw new CoercingParseLiteralException(message(text.getValue()), e);
                 }
             }
-            throw new CoercingParseLiteralException("a DateTime is a string, e.g. \"2026-11-26T10:00:00Z\"");
+            if (input instanceof IntValue millis) {
+                try {
+                    return ViewQueries.epochMillis(millis.getValue().toString());
+                } catch (DateTimeParseException | NumberFormatException e) {
+                    throw new CoercingParseLiteralException(message(millis.getValue().toString()), e);
+                }
+            }
+            throw new CoercingParseLiteralException("a DateTime is a string, e.g. \"2026-11-26T10:00:00Z\", or epoch "
+                    + "milliseconds");
         }
 
         @Override
@@ -76,11 +96,12 @@ final class DateTimeScalar {
         }
 
         private static Instant parse(String text) {
-            return ViewQueries.rfc3339(text);
+            return ViewQueries.time(text);
         }
 
         private static String message(String text) {
-            return "'" + text + "' is not an RFC 3339 date-time with an offset, e.g. 2026-11-26T10:00:00Z";
+            return "'" + text + "' is neither an RFC 3339 date-time with an offset, e.g. 2026-11-26T10:00:00Z, nor "
+                    + "epoch milliseconds up to the year 9999";
         }
     }
 }

@@ -15,14 +15,23 @@ import graphql.execution.instrumentation.parameters.InstrumentationExecuteOperat
 import graphql.execution.instrumentation.parameters.InstrumentationExecutionParameters;
 import graphql.language.Directive;
 import graphql.language.Document;
+import graphql.language.Field;
+import graphql.language.FragmentDefinition;
+import graphql.language.FragmentSpread;
+import graphql.language.InlineFragment;
 import graphql.language.Node;
 import graphql.language.NodeTraverser;
 import graphql.language.NodeVisitorStub;
 import graphql.language.OperationDefinition;
+import graphql.language.Selection;
+import graphql.language.SelectionSet;
 import graphql.util.TraversalControl;
 import graphql.util.TraverserContext;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The bounds that keep one GraphQL document from costing more than many REST requests: its length,
@@ -36,8 +45,16 @@ import java.util.Optional;
  * and the operation, unless {@code @skip} or {@code @include} take a variable; so the verdict is kept
  * per parsed document (the same instance for the same text, from the preparsed-document cache) and
  * operation name, except for documents with such directives, which are measured every time.
+ *
+ * <p>An introspection operation (every top-level selection a {@code __schema} or {@code __type} field)
+ * is exempt from the depth and complexity limits: the standard introspection query of GraphiQL and
+ * codegen tools is 15 deep. graphql-java's good-faith introspection (on by default) bounds those
+ * instead: each of {@code __schema}, {@code __type} and the recursive {@code __Type} fields at most
+ * once, at most 500 fields and 20 levels.
  */
 final class DocumentLimits extends SimplePerformantInstrumentation {
+
+    private static final Set<String> INTROSPECTION_ROOTS = Set.of("__schema", "__type");
 
     private final int maxChars;
     private final int maxOperations;
@@ -94,6 +111,10 @@ final class DocumentLimits extends SimplePerformantInstrumentation {
             return Optional.of("The document defines " + operations + " operations; at most " + maxOperations
                     + " are accepted.");
         }
+        if (isIntrospection(context.getOperationDefinition().getSelectionSet(), context.getFragmentsByName(),
+                new HashSet<>())) {
+            return Optional.empty();
+        }
         QueryTraverser traverser = QueryTraverser.newQueryTraverser()
                 .schema(context.getGraphQLSchema())
                 .document(context.getDocument())
@@ -116,6 +137,44 @@ final class DocumentLimits extends SimplePerformantInstrumentation {
             return Optional.of("maximum query complexity exceeded " + complexity + " > " + maxComplexity);
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether every field selected at the top of the operation, through fragments, is {@code __schema}
+     * or {@code __type}. A fragment already being expanded is not expanded again (validation refuses
+     * cycles, this only keeps the walk finite).
+     */
+    private static boolean isIntrospection(SelectionSet selections, Map<String, FragmentDefinition> fragments,
+                                           Set<String> expanding) {
+        if (selections == null || selections.getSelections().isEmpty()) {
+            return false;
+        }
+        for (Selection<?> selection : selections.getSelections()) {
+            if (!isIntrospection(selection, fragments, expanding)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isIntrospection(Selection<?> selection, Map<String, FragmentDefinition> fragments,
+                                           Set<String> expanding) {
+        if (selection instanceof Field field) {
+            return INTROSPECTION_ROOTS.contains(field.getName());
+        }
+        if (selection instanceof InlineFragment inline) {
+            return isIntrospection(inline.getSelectionSet(), fragments, expanding);
+        }
+        if (selection instanceof FragmentSpread spread) {
+            FragmentDefinition fragment = fragments.get(spread.getName());
+            if (fragment == null || !expanding.add(spread.getName())) {
+                return false;
+            }
+            boolean introspection = isIntrospection(fragment.getSelectionSet(), fragments, expanding);
+            expanding.remove(spread.getName());
+            return introspection;
+        }
+        return false;
     }
 
     /** A top-level field has depth 1, its selections 2, and so on. */

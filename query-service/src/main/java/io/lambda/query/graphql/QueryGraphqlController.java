@@ -45,6 +45,11 @@ class QueryGraphqlController {
     }
 
     @QueryMapping
+    Answers.KeyList keys(@Argument String view, @Argument String prefix, @Argument Integer limit) {
+        return metrics.record("keys", "graphql", () -> queries.keys(view, prefix, limit));
+    }
+
+    @QueryMapping
     Freshness freshness() {
         return metrics.record("freshness", "graphql", freshness::freshness);
     }

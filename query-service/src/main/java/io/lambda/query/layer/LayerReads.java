@@ -137,6 +137,18 @@ public final class LayerReads {
         return speed.readAsync(() -> store.speedCells().seriesAsync(view, key, range, fromEpoch));
     }
 
+    /** The first {@code limit} keys from {@code from} on of one bucket of a batch version (not cached: few and small). */
+    public CompletableFuture<List<String>> batchKeys(String view, long version, Granularity granularity,
+                                                     Instant bucket, String from, int limit) {
+        return batch.read(() -> store.batchCells().keys(view, version, granularity, bucket, from, limit));
+    }
+
+    /** The first {@code limit} keys from {@code from} on of one bucket of the speed layer, any epoch. */
+    public CompletableFuture<List<String>> speedKeys(String view, Granularity granularity, Instant bucket,
+                                                     String from, int limit) {
+        return speed.read(() -> store.speedCells().keys(view, granularity, bucket, from, limit));
+    }
+
     public CompletableFuture<List<SpeedCells.Stored>> speedBucket(String view, Granularity granularity,
                                                                   Instant bucket) {
         return speed.read(() -> store.speedCells().bucket(view, granularity, bucket));

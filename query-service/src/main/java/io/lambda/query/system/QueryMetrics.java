@@ -13,8 +13,8 @@ import java.util.function.Supplier;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code lambda.query.requests}: a timer per endpoint ({@code series}, {@code top}, {@code freshness},
- * {@code views}), API ({@code rest}, {@code graphql}) and outcome ({@code ok}, {@code partial},
+ * {@code lambda.query.requests}: a timer per endpoint ({@code series}, {@code top}, {@code keys},
+ * {@code freshness}, {@code views}), API ({@code rest}, {@code graphql}) and outcome ({@code ok}, {@code partial},
  * {@code bad_request}, {@code not_found}, {@code unavailable}, {@code error}), with percentiles.
  */
 @Component
@@ -68,6 +68,8 @@ public class QueryMetrics {
             provenance = series.provenance();
         } else if (answer instanceof Answers.TopList top) {
             provenance = top.provenance();
+        } else if (answer instanceof Answers.KeyList keys) {
+            provenance = keys.provenance();
         }
         return provenance != null && provenance.partial();
     }

@@ -15,6 +15,7 @@ import org.springframework.validation.annotation.Validated;
  * @param catalogMaxAge    queries within this long of a catalog read share it (0: every query reads it)
  * @param speedProgressMaxAge queries within this long of a read of the speed layer's progress share it
  * @param top              bounds of top-N
+ * @param keys             what the keys listing reads and returns
  * @param layers           timeouts, circuit breakers and bulkheads of each storage layer
  * @param batchCache       the cache of batch reads (immutable per version)
  * @param graphql          limits on GraphQL documents
@@ -23,7 +24,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("lambda.query")
 public record QueryProperties(@Min(1) int maxSeriesBuckets, @NotNull Duration catalogMaxAge,
                               @NotNull Duration speedProgressMaxAge,
-                              @Valid @NotNull Top top, @Valid @NotNull Layers layers,
+                              @Valid @NotNull Top top, @Valid @NotNull Keys keys, @Valid @NotNull Layers layers,
                               @Valid @NotNull BatchCache batchCache, @Valid @NotNull Graphql graphql) {
 
     /**
@@ -35,6 +36,19 @@ public record QueryProperties(@Min(1) int maxSeriesBuckets, @NotNull Duration ca
      * @param maxLimit     the largest limit accepted
      */
     public record Top(@Min(1) int maxBuckets, @Min(1) int maxKeys, @Min(1) int defaultLimit, @Min(1) int maxLimit) {
+    }
+
+    /**
+     * The keys listing reads the most recent buckets of the view's coarsest granularity, never the whole
+     * history: its cost is a bounded number of partition slices of at most {@code limit} rows each.
+     *
+     * @param lookback     how far back from now keys are listed (rounded up to whole buckets)
+     * @param maxBuckets   the most buckets read per layer, whatever the lookback
+     * @param defaultLimit keys when the request names no limit
+     * @param maxLimit     the largest limit accepted
+     */
+    public record Keys(@NotNull Duration lookback, @Min(1) @Max(1000) int maxBuckets, @Min(1) int defaultLimit,
+                       @Min(1) int maxLimit) {
     }
 
     public record Layers(@Valid @NotNull Layer catalog, @Valid @NotNull Layer batch, @Valid @NotNull Layer speed) {

@@ -33,6 +33,9 @@ public final class Answers {
                           Provenance provenance) {
     }
 
+    public record KeyList(String view, List<String> keys, Provenance provenance) {
+    }
+
     /** A measure's result as a JSON number: {@code 42} rather than {@code 42.0} when it is whole. */
     public static Number number(Double value) {
         if (value == null) {

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -54,6 +55,9 @@ public class BatchSpeedMerge {
     public record MergedTop(List<Ranked> items, Provenance provenance) {
     }
 
+    public record MergedKeys(List<String> keys, Provenance provenance) {
+    }
+
     /** The rows of both layers for one answer, and what could not be read. */
     private record Sides<B, S>(B batch, S speed, List<String> warnings) {
     }
@@ -61,6 +65,22 @@ public class BatchSpeedMerge {
     private static final Comparator<Ranked> BY_VALUE_THEN_KEY = Comparator
             .comparing(Ranked::value, Comparator.reverseOrder())
             .thenComparing(Ranked::key);
+
+    /** Cassandra's order of text (its UTF-8 bytes), which is code point order, not {@link String#compareTo}'s. */
+    private static final Comparator<String> CODE_POINT_ORDER = (a, b) -> {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int x = a.codePointAt(i);
+            int y = b.codePointAt(j);
+            if (x != y) {
+                return Integer.compare(x, y);
+            }
+            i += Character.charCount(x);
+            j += Character.charCount(y);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    };
 
     private final LayerReads reads;
     private final IngestEpoch epochs;
@@ -140,6 +160,38 @@ public class BatchSpeedMerge {
         ranked.sort(BY_VALUE_THEN_KEY);
         return new MergedTop(List.copyOf(ranked.subList(0, Math.min(limit, ranked.size()))),
                 provenance(published, sides.warnings()));
+    }
+
+    /**
+     * The keys with a cell in any bucket of {@code range}, in the batch version published now or in the
+     * speed layer (any epoch: a key the speed layer has seen is a key of the view), that start with
+     * {@code prefix}: the first {@code limit} in code point order. Each bucket is read as one slice of
+     * at most {@code limit} keys from {@code prefix} on; the keys of a prefix are contiguous in that
+     * order, so the first {@code limit} of the union are among what the slices return.
+     */
+    public MergedKeys keys(ViewDefinition view, BucketRange range, String prefix, int limit) {
+        PublishedVersion published = reads.catalog();
+        List<Instant> buckets = range.buckets();
+        CompletableFuture<List<List<String>>> batch = published.isNothing()
+                ? CompletableFuture.completedFuture(List.of())
+                : all(buckets, bucket -> reads.batchKeys(view.name(), published.version(), range.granularity(), bucket,
+                        prefix, limit));
+        CompletableFuture<List<List<String>>> speed = all(buckets,
+                bucket -> reads.speedKeys(view.name(), range.granularity(), bucket, prefix, limit));
+        Sides<List<List<String>>, List<List<String>>> sides = await(view, published, batch, List.of(), speed,
+                List.of());
+
+        TreeSet<String> keys = new TreeSet<>(CODE_POINT_ORDER);
+        for (List<List<String>> layer : List.of(sides.batch(), sides.speed())) {
+            for (List<String> bucket : layer) {
+                for (String key : bucket) {
+                    if (key.startsWith(prefix)) {
+                        keys.add(key);
+                    }
+                }
+            }
+        }
+        return new MergedKeys(keys.stream().limit(limit).toList(), provenance(published, sides.warnings()));
     }
 
     /** The provenance of an answer merged at {@code published}, for answers that read no cells (freshness). */

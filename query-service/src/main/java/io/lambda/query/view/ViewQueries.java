@@ -1,5 +1,6 @@
 package io.lambda.query.view;
 
+import io.lambda.core.event.EventCodec;
 import io.lambda.core.measure.Measure;
 import io.lambda.core.time.BucketRange;
 import io.lambda.core.time.Granularity;
@@ -7,6 +8,7 @@ import io.lambda.core.view.ViewCatalog;
 import io.lambda.core.view.ViewDefinition;
 import io.lambda.core.view.ViewKey;
 import io.lambda.query.system.QueryProperties;
+import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -26,14 +28,19 @@ import org.springframework.stereotype.Service;
 @Service
 public class ViewQueries {
 
+    /** 9999-12-31T23:59:59.999Z */
+    private static final long LAST_MILLI_OF_9999 = 253_402_300_799_999L;
+
     private final ViewCatalog views;
     private final BatchSpeedMerge merge;
     private final QueryProperties properties;
+    private final Clock clock;
 
-    public ViewQueries(ViewCatalog views, BatchSpeedMerge merge, QueryProperties properties) {
+    public ViewQueries(ViewCatalog views, BatchSpeedMerge merge, QueryProperties properties, Clock clock) {
         this.views = views;
         this.merge = merge;
         this.properties = properties;
+        this.clock = clock;
     }
 
     public List<Answers.ViewInfo> views() {
@@ -53,12 +60,14 @@ public class ViewQueries {
         merged.buckets().forEach((start, value) -> points.add(
                 new Answers.Point(start, Answers.number(measure.result(value)))));
         return new Answers.Series(view.name(), key, granularity.id(), range.from(), range.to(), points,
-                Answers.number(measure.result(merged.total())), merged.provenance());
+                Answers.number(measure.result(merged.total())), widened(merged.provenance(), range, from, to));
     }
 
     /**
      * The top {@code limit} keys over {@code [from, to)}. Without a granularity it folds the
-     * coarsest buckets the view keeps that the range is aligned to (fewest reads).
+     * coarsest buckets the view keeps that the range is aligned to (exact, fewest reads); a range
+     * aligned to none (a dashboard's "last 24 hours") is widened to whole buckets of the finest
+     * granularity that covers it in at most {@code top.max-buckets} buckets (the least widening).
      */
     public Answers.TopList top(String viewName, Instant from, Instant to, Integer limit, Granularity granularity) {
         ViewDefinition view = view(viewName);
@@ -67,30 +76,81 @@ public class ViewQueries {
         if (n < 1 || n > bounds.maxLimit()) {
             throw new BadQueryException("limit", "must be within 1.." + bounds.maxLimit() + ", was " + n);
         }
-        Granularity g = granularity != null ? granularity : coarsestAligned(view, from, to);
+        Granularity g = granularity != null ? granularity : topGranularity(view, from, to, bounds.maxBuckets());
         requireKept(view, g);
         BucketRange range = range(g, from, to, bounds.maxBuckets());
         BatchSpeedMerge.MergedTop merged = merge.top(view, range, n, bounds.maxKeys());
         return new Answers.TopList(view.name(), g.id(), range.from(), range.to(), merged.items().stream()
                 .map(item -> new Answers.TopItem(item.key(), Answers.number(item.value()))).toList(),
-                merged.provenance());
+                widened(merged.provenance(), range, from, to));
+    }
+
+    /**
+     * The keys seen in the view, batch and speed, that start with {@code prefix}: the first
+     * {@code limit} in code point order. Read from the recent buckets of the view's coarsest
+     * granularity ({@code keys.lookback}, at most {@code keys.max-buckets}), so its cost does not
+     * grow with the history kept; a key with no cell in that time is not listed.
+     */
+    public Answers.KeyList keys(String viewName, String prefix, Integer limit) {
+        ViewDefinition view = view(viewName);
+        QueryProperties.Keys bounds = properties.keys();
+        int n = limit == null ? bounds.defaultLimit() : limit;
+        if (n < 1 || n > bounds.maxLimit()) {
+            throw new BadQueryException("limit", "must be within 1.." + bounds.maxLimit() + ", was " + n);
+        }
+        String start = prefix == null ? "" : prefix;
+        if (!EventCodec.isEncodable(start)) {
+            throw new BadQueryException("prefix", "holds half of a surrogate pair, which no key can hold");
+        }
+        Granularity g = view.granularities().stream().max(Comparator.comparingLong(Granularity::lengthMillis))
+                .orElseThrow();
+        // the current bucket and enough before it to reach back the whole lookback
+        long count = Math.min(bounds.maxBuckets(),
+                -Math.floorDiv(-Math.max(0, bounds.lookback().toMillis()), g.lengthMillis()) + 1);
+        Instant end = g.bucketStart(clock.instant()).plusMillis(g.lengthMillis());
+        BucketRange recent = new BucketRange(g, end.minusMillis(count * g.lengthMillis()), end);
+        BatchSpeedMerge.MergedKeys merged = merge.keys(view, recent, start, n);
+        return new Answers.KeyList(view.name(), merged.keys(), merged.provenance());
     }
 
     public ViewDefinition view(String name) {
         return views.find(name).orElseThrow(() -> new UnknownViewException(name));
     }
 
-    /** An RFC 3339 date-time with an offset, as the REST API takes {@code from} and {@code to}. */
+    /**
+     * {@code from} or {@code to} of REST: an RFC 3339 date-time with an offset, or epoch milliseconds
+     * (what Grafana sends for {@code ${__from}}).
+     */
     public static Instant instant(String parameter, String text) {
         if (text == null || text.isBlank()) {
             throw new BadQueryException(parameter, "is required");
         }
         try {
-            return rfc3339(text);
+            return time(text);
         } catch (DateTimeParseException e) {
-            throw new BadQueryException(parameter,
-                    "must be an RFC 3339 date-time with an offset, e.g. 2026-11-26T10:00:00Z, was '" + text + "'");
+            throw new BadQueryException(parameter, "must be an RFC 3339 date-time with an offset, e.g. "
+                    + "2026-11-26T10:00:00Z, or epoch milliseconds, e.g. 1795688100000, was '" + text + "'");
         }
+    }
+
+    /** An RFC 3339 date-time with an offset, or epoch milliseconds: a plain non-negative integer. */
+    public static Instant time(String text) {
+        return !text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9') ? epochMillis(text) : rfc3339(text);
+    }
+
+    /**
+     * Epoch milliseconds up to the end of year 9999, the same range RFC 3339's four-digit years give
+     * (larger values overflow the bucket arithmetic).
+     */
+    public static Instant epochMillis(String digits) {
+        if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new DateTimeParseException("epoch milliseconds are a non-negative integer", digits, 0);
+        }
+        String significant = digits.replaceFirst("^0+(?=.)", "");
+        if (significant.length() > 15 || Long.parseLong(significant) > LAST_MILLI_OF_9999) {
+            throw new DateTimeParseException("epoch milliseconds after the year 9999", digits, 0);
+        }
+        return Instant.ofEpochMilli(Long.parseLong(significant));
     }
 
     /**
@@ -180,27 +240,54 @@ public class ViewQueries {
         }
     }
 
-    private static Granularity coarsestAligned(ViewDefinition view, Instant from, Instant to) {
+    /**
+     * The coarsest granularity the range is aligned to; else the finest whose whole buckets cover it
+     * in at most {@code maxBuckets}; else the coarsest, which {@link #range} then refuses as too long.
+     */
+    private static Granularity topGranularity(ViewDefinition view, Instant from, Instant to, int maxBuckets) {
+        Comparator<Granularity> byLength = Comparator.comparingLong(Granularity::lengthMillis);
         return view.granularities().stream()
                 .filter(g -> g.isAligned(from) && g.isAligned(to))
-                .max(Comparator.comparingLong(Granularity::lengthMillis))
-                .orElseThrow(() -> new BadQueryException("from/to", "must be aligned to a granularity view '"
-                        + view.name() + "' keeps: " + view.granularities().stream().map(Granularity::id).toList()));
+                .max(byLength)
+                .or(() -> view.granularities().stream()
+                        .filter(g -> from.isBefore(to) && buckets(g, from, to) <= maxBuckets)
+                        .min(byLength))
+                .orElseGet(() -> view.granularities().stream().max(byLength).orElseThrow());
     }
 
+    /**
+     * Whole buckets of {@code g} covering {@code [from, to)}: {@code from} down to its bucket's start,
+     * {@code to} up to the next bucket boundary; the answer's {@code from}/{@code to} say what was used.
+     */
     private static BucketRange range(Granularity g, Instant from, Instant to, int maxBuckets) {
-        if (!g.isAligned(from) || !g.isAligned(to)) {
-            throw new BadQueryException("from/to", "must be aligned to the " + g.id() + " granularity (from "
-                    + from + ", to " + to + ")");
-        }
         if (!from.isBefore(to)) {
             throw new BadQueryException("from/to", "from must be before to (from " + from + ", to " + to + ")");
         }
-        BucketRange range = new BucketRange(g, from, to);
-        if (range.size() > maxBuckets) {
-            throw new BadQueryException("from/to", "the range has " + range.size() + " " + g.id()
+        long buckets = buckets(g, from, to);
+        if (buckets > maxBuckets) {
+            throw new BadQueryException("from/to", "the range has " + buckets + " " + g.id()
                     + " buckets, at most " + maxBuckets + " are answered per request");
         }
-        return range;
+        return new BucketRange(g, g.bucketStart(from), ceiling(g, to));
+    }
+
+    private static long buckets(Granularity g, Instant from, Instant to) {
+        return (ceiling(g, to).toEpochMilli() - g.bucketStart(from).toEpochMilli()) / g.lengthMillis();
+    }
+
+    private static Instant ceiling(Granularity g, Instant t) {
+        return g.isAligned(t) ? t : g.bucketStart(t).plusMillis(g.lengthMillis());
+    }
+
+    /** The provenance, with a warning when the range asked for was widened to whole buckets. */
+    private static Provenance widened(Provenance provenance, BucketRange used, Instant from, Instant to) {
+        if (used.from().equals(from) && used.to().equals(to)) {
+            return provenance;
+        }
+        List<String> warnings = new ArrayList<>(provenance.warnings());
+        warnings.add("from/to widened to whole " + used.granularity().id() + " buckets: " + UtcTimes.format(used.from())
+                + " to " + UtcTimes.format(used.to()) + " (asked for " + from + " to " + to + ")");
+        return new Provenance(provenance.batchVersion(), provenance.batchCut(), provenance.speedThrough(),
+                provenance.partial(), warnings);
     }
 }

@@ -3,6 +3,7 @@ package io.lambda.query.graphql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.verifyNoInteractions;
 
+import graphql.introspection.IntrospectionQuery;
 import io.lambda.query.freshness.FreshnessQuery;
 import io.lambda.query.system.QueryMetrics;
 import io.lambda.query.system.QueryProperties;
@@ -19,10 +20,10 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 
 /**
  * The GraphQL limits with the default settings of application.yaml: a document over a limit is
- * refused before any resolver runs, so the views, Cassandra and the metrics never see it.
- * Introspection is on here so that a document can be deeper than the schema's own 3 levels.
+ * refused before any resolver runs, so the views, Cassandra and the metrics never see it. The
+ * schema's own fields are 3 levels deep, so deep documents here reach into introspection fields.
  */
-@GraphQlTest(controllers = QueryGraphqlController.class, properties = "lambda.graphql.introspection=true")
+@GraphQlTest(controllers = QueryGraphqlController.class)
 @Import(GraphqlConfiguration.class)
 @EnableConfigurationProperties(QueryProperties.class)
 class GraphqlLimitsTests {
@@ -58,19 +59,40 @@ class GraphqlLimitsTests {
 
     @Test
     void aDocumentDeeperThan10IsRefusedBeforeItExecutes() {
-        String deep = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType "
-                + "{ name } } } } } } } } } } }";
+        // 11 deep; it also asks for __typename, so it is no introspection document
+        String deep = "{ __typename __schema { types { fields { type { ofType { ofType { ofType { ofType "
+                + "{ ofType { ofType { name } } } } } } } } } } }";
 
         graphQl.document(deep).execute().errors().satisfy(errors -> assertThat(errors)
                 .anySatisfy(error -> assertThat(error.getMessage()).containsIgnoringCase("depth")));
-        graphQl.document("{ __schema { types { name } } }").execute().errors().verify(); // introspection itself works
         verifyNoInteractions(queries, freshness, metrics);
+    }
+
+    @Test
+    void theStandardIntrospectionQueryIsExemptFromDepthAndComplexity() {
+        // 15 deep and far over 200 fields: what GraphiQL, codegen tools and Grafana's GraphQL sources send
+        graphQl.document(IntrospectionQuery.INTROSPECTION_QUERY).execute().errors().verify()
+                .path("__schema.queryType.name").entity(String.class).isEqualTo("Query")
+                .path("__schema.types[*].name").entityList(String.class).contains("Series", "KeyList", "DateTime");
+        // the same selections under a fragment and a named operation are still introspection
+        graphQl.document("query schema { ...deep } fragment deep on Query { __schema { types { fields { type { "
+                + "ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }")
+                .operationName("schema").execute().errors().verify();
+    }
+
+    @Test
+    void introspectionInBadFaithIsStillRefusedByGraphqlJava() {
+        // exempt from our limits, but graphql-java's good-faith check allows __Type.fields only once
+        String cyclic = "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }";
+
+        graphQl.document(cyclic).execute().errors().satisfy(errors -> assertThat(errors)
+                .anySatisfy(error -> assertThat(error.getMessage()).containsIgnoringCase("introspection")));
     }
 
     @Test
     void aDocumentWhoseDepthDependsOnItsVariablesIsMeasuredEveryTime() {
         // 11 deep only when $deep is true: a verdict kept from the first send would let the second through
-        String document = "query q($deep: Boolean!) { __schema { types { name fields @include(if: $deep) "
+        String document = "query q($deep: Boolean!) { __typename __schema { types { name fields @include(if: $deep) "
                 + "{ type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }";
 
         graphQl.document(document).variable("deep", false).execute().errors().verify();
