@@ -138,7 +138,8 @@ class HelmChartTests {
 	@Test
 	void monitoringIsOffByDefaultAndRendersOperatorResourcesWhenAskedFor() {
 		List<String> defaultKinds = HelmChart.render((Path) null).stream().map(Manifest::kind).toList();
-		List<Manifest> monitored = HelmChart.render(Repository.CHART.resolve("ci/with-monitoring-values.yaml"));
+		List<Manifest> monitored = Manifest.parseAll(HelmChart.template(
+				Repository.CHART.resolve("ci/with-monitoring-values.yaml"), Map.of("metrics.dashboards.viewsDashboard", true)));
 
 		assertThat(defaultKinds).doesNotContain("ServiceMonitor", "PrometheusRule");
 		assertThat(ManifestInvariants.ofKind(monitored, "ServiceMonitor")).hasSize(4);
@@ -148,7 +149,12 @@ class HelmChartTests {
 				&& "1".equals(m.string("metadata", "labels", "grafana_dashboard")))
 				.flatMap(dashboard -> dashboard.map("data").keySet())
 				.containsExactlyInAnyOrder("lambda-overview.json", "lambda-ingest.json", "lambda-speed.json",
-						"lambda-batch.json", "lambda-query.json");
+						"lambda-batch.json", "lambda-query.json", "lambda-views.json");
+		List<Manifest> withoutViews = HelmChart.render(Repository.CHART.resolve("ci/with-monitoring-values.yaml"));
+		assertThat(withoutViews).filteredOn(m -> m.kind().equals("ConfigMap")
+				&& "1".equals(m.string("metadata", "labels", "grafana_dashboard")))
+				.flatMap(dashboard -> dashboard.map("data").keySet())
+				.hasSize(5).doesNotContain("lambda-views.json");
 	}
 
 	@Test
