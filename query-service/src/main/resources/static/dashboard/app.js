@@ -23,7 +23,7 @@ const state = {
   timer: null,
   generation: 0, // bumped when the selection changes: answers to an older selection are dropped
   key: '', // the key shown; the input may hold one still being typed
-  keyChosen: false, // false until someone picks a key: until then the view's top key is shown
+  keyChosen: false, // until someone types or picks a key (or clears it), the view's top key is shown
 };
 
 const chart = new SeriesChart($('series-chart'), $('series-plot'), $('series-table').tBodies[0], formatValue);
@@ -162,7 +162,7 @@ function fillGranularities(wanted) {
     const buckets = bucketRange(Date.now(), rangeMs, g).buckets;
     option.disabled = buckets > MAX_SERIES_BUCKETS;
     if (option.disabled) {
-      option.textContent = `${g} (too many buckets for this range)`;
+      option.textContent = `${g} (range too long)`;
     }
     return option;
   });
@@ -204,7 +204,10 @@ $('range').addEventListener('change', () => {
   fillGranularities(null);
   selectionChanged();
 });
-$('key').addEventListener('input', () => suggestKeys($('key').value));
+$('key').addEventListener('input', () => {
+  state.keyChosen = true; // the top key no longer fills in what someone is typing
+  suggestKeys($('key').value);
+});
 $('key').addEventListener('change', chooseTypedKey);
 $('controls').addEventListener('submit', event => {
   event.preventDefault(); // Enter in the key field: show that key now
@@ -221,7 +224,7 @@ function chooseTypedKey() {
 function chooseKey(key) {
   $('key').value = key;
   state.key = key;
-  state.keyChosen = key !== '';
+  state.keyChosen = true;
   selectionChanged();
 }
 
@@ -353,9 +356,7 @@ async function refreshTop(now, generation) {
     showProvenance('top', answer.provenance, now);
     if (!state.keyChosen && view.groupBy.length > 0 && answer.items.length > 0 && state.key === '') {
       state.key = answer.items[0].key;
-      if (document.activeElement !== $('key')) {
-        $('key').value = state.key; // not over what someone is typing
-      }
+      $('key').value = state.key;
       writeSelection();
     }
   } catch (error) {

@@ -6,10 +6,14 @@ import {iso, utc} from './time.js';
 
 const HEIGHT = 320;
 
-/** A tick of the time axis in UTC, 24-hour: "14:05" within a day's spacing, "11-26" beyond. */
-function tick(seconds, spacing) {
+/**
+ * A tick of the time axis in UTC, 24-hour: "14:05", or the date ("11-26") for ticks a day apart and
+ * for midnight on an axis that spans days.
+ */
+function tick(seconds, spacing, spansDays) {
   const text = new Date(seconds * 1000).toISOString();
-  return spacing >= 86400 ? text.slice(5, 10) : text.slice(11, 16);
+  const time = text.slice(11, 16);
+  return spacing >= 86400 || (spansDays && time === '00:00') ? text.slice(5, 10) : time;
 }
 
 function cssColor(name, fallback) {
@@ -79,7 +83,8 @@ export class SeriesChart {
         },
       ],
       axes: [
-        {...axis, values: (u, splits, axisIndex, space, spacing) => splits.map(s => tick(s, spacing))},
+        {...axis, values: (u, splits, axisIndex, space, spacing) =>
+          splits.map(s => tick(s, spacing, u.scales.x.max - u.scales.x.min > 86400))},
         {...axis, size: 70},
       ],
       legend: {live: true},

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -170,6 +171,11 @@ class DashboardBrowserIntegrationTests {
         new Select(testId("view")).selectByValue("pageviews");
         new Select(testId("range")).selectByValue(String.valueOf(Duration.ofHours(1).toMillis()));
         new Select(testId("granularity")).selectByValue("minute");
+        // until a key is chosen the chart shows the view's top key
+        String topKey = pageviews.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        await().atMost(ANSWER).until(() -> dataset("series-chart"), drawn -> topKey.equals(drawn.get("key"))
+                && "minute".equals(drawn.get("granularity")));
+        assertThat(testId("key").getDomProperty("value")).isEqualTo(topKey);
         // the key input searches the keys listing: a prefix offers the matching keys
         WebElement key = testId("key");
         key.clear();
@@ -263,7 +269,7 @@ class DashboardBrowserIntegrationTests {
     }
 
     private static int hourTotal(String url) throws Exception {
-        Instant to = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS).plus(Duration.ofHours(1));
+        Instant to = Instant.now().truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
         JsonNode series = restSeries("pageviews", url, to.minus(Duration.ofHours(2)).toString(), to.toString(), "hour");
         return series.get("total").asInt();
     }
