@@ -39,9 +39,11 @@ public final class LocalServersCli {
                     out.printf("  all healthy after %.1f s%n%n", (System.nanoTime() - started) / 1e9);
                     printStatus(stack, out);
                     StackApiKey key = StackApiKey.of(layout);
+                    String query = stack.service("query-service").baseUrl();
                     out.printf("%nAPI key (scopes ingest, read, admin; kept in %s):%n  %s%n"
-                            + "  curl -H 'X-API-Key: %s' '%s/api/v1/freshness'%n",
-                            home.root().relativize(key.file()), key.key(), key.key(), stack.service("query-service").baseUrl());
+                            + "  curl -H 'X-API-Key: %s' '%s/api/v1/freshness'%n"
+                            + "%nLive dashboard (sign in with the key): %s/%nGraphiQL: %s/graphiql%n",
+                            home.root().relativize(key.file()), key.key(), key.key(), query, query, query);
                 }
                 case "down" -> {
                     List<String> stopped = stack.stopAll();
