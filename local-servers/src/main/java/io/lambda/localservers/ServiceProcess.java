@@ -19,7 +19,8 @@ import java.util.Map;
 public final class ServiceProcess {
 
     /** The property that names a service's state folder, for the services that keep files. */
-    private static final Map<String, String> STATE_DIR_PROPERTIES = Map.of("batch-service", "lambda.batch.data-dir");
+    private static final Map<String, String> STATE_DIR_PROPERTIES = Map.of("batch-service", "lambda.batch.data-dir",
+            "speed-service", "lambda.speed.state-dir");
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 

@@ -36,6 +36,18 @@ class ServiceProcessTests {
     }
 
     @Test
+    void theSpeedServiceKeepsItsStreamsStateUnderTheLayoutsStateFolderAsAnAbsolutePath() {
+        ServiceProcess speed = new ServiceProcess(home, stack, "speed-service");
+
+        String stateDir = speed.arguments(Map.of()).get("lambda.speed.state-dir");
+
+        // the Kafka Streams stores (engine streams) survive a restart of the stack, not of the working directory
+        assertThat(Path.of(stateDir)).isAbsolute()
+                .startsWithRaw(stack.stateDir().toAbsolutePath().normalize())
+                .endsWithRaw(Path.of("stack", "speed-service"));
+    }
+
+    @Test
     void propertiesGivenByTheCallerOverrideTheLayoutsDefaults() {
         ServiceProcess batch = new ServiceProcess(home, stack, "batch-service");
 
@@ -48,6 +60,6 @@ class ServiceProcessTests {
     void servicesWithoutFilesOfTheirOwnGetNoStateFolderArgument() {
         ServiceProcess query = new ServiceProcess(home, stack, "query-service");
 
-        assertThat(query.arguments(Map.of()).keySet()).noneMatch(key -> key.contains("data-dir"));
+        assertThat(query.arguments(Map.of()).keySet()).noneMatch(key -> key.contains("data-dir") || key.contains("state-dir"));
     }
 }

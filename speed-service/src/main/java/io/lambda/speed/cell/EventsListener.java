@@ -1,5 +1,7 @@
 package io.lambda.speed.cell;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import io.lambda.speed.system.SpeedProperties;
 import io.lambda.core.event.Event;
 import io.lambda.core.event.EventDecodingException;
 import io.lambda.store.trace.ConsumedTraces;
@@ -28,6 +30,7 @@ import org.springframework.stereotype.Component;
  * handler, which retries it with back-off while the consumer is paused.
  */
 @Component
+@ConditionalOnProperty(name = SpeedProperties.ENGINE, havingValue = "writer", matchIfMissing = true)
 class EventsListener {
 
     static final String ID = "speed";

@@ -1,5 +1,7 @@
 package io.lambda.speed.cell;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import io.lambda.speed.system.SpeedProperties;
 import java.util.Collection;
 import java.util.List;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -13,6 +15,7 @@ import org.springframework.stereotype.Component;
  * The partitions we gain share one reading of the epochs written before we took them over.
  */
 @Component
+@ConditionalOnProperty(name = SpeedProperties.ENGINE, havingValue = "writer", matchIfMissing = true)
 class PartitionOwnership implements ConsumerAwareRebalanceListener {
 
     private final SpeedCellWriter writer;

@@ -1,5 +1,6 @@
 package io.lambda.speed.cell;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import io.lambda.core.cell.Aggregator;
 import io.lambda.core.cell.AppliedOffsets;
 import io.lambda.core.cell.SpeedCellKey;
@@ -55,6 +56,7 @@ import org.springframework.stereotype.Component;
  * can therefore be applied again, as often as needed, from the same state.
  */
 @Component
+@ConditionalOnProperty(name = SpeedProperties.ENGINE, havingValue = "writer", matchIfMissing = true)
 public class SpeedCellWriter {
 
     /**

@@ -1,5 +1,6 @@
 package io.lambda.speed.cell;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import io.lambda.core.event.Event;
 import io.lambda.speed.system.SpeedProperties;
 import io.lambda.store.SpeedPartitionProgress;
@@ -30,6 +31,7 @@ import org.springframework.stereotype.Component;
  * Called on the consumer thread only.
  */
 @Component
+@ConditionalOnProperty(name = SpeedProperties.ENGINE, havingValue = "writer", matchIfMissing = true)
 class SpeedProgress {
 
     private static final Logger log = LoggerFactory.getLogger(SpeedProgress.class);

@@ -1,5 +1,6 @@
 package io.lambda.speed.expiry;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import io.lambda.core.time.IngestEpoch;
 import io.lambda.core.view.ViewCatalog;
 import io.lambda.core.view.ViewDefinition;
@@ -32,6 +33,7 @@ import org.springframework.stereotype.Component;
  * cell after its epoch was deleted. Every instance sweeps; deletes are idempotent.
  */
 @Component
+@ConditionalOnProperty(name = SpeedProperties.ENGINE, havingValue = "writer", matchIfMissing = true)
 class SpeedExpiry {
 
     private static final Logger log = LoggerFactory.getLogger(SpeedExpiry.class);

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.TopicBuilder;
@@ -45,7 +46,9 @@ class KafkaConfiguration {
         return TopicBuilder.name(topic + ".dlt").partitions(partitions).build();
     }
 
+    /** Engine {@code writer} only: engine {@code streams} dead-letters from its processor, inside its transaction. */
     @Bean
+    @ConditionalOnProperty(name = SpeedProperties.ENGINE, havingValue = "writer", matchIfMissing = true)
     DefaultErrorHandler speedErrorHandler(KafkaOperations<Object, Object> template, SpeedProperties properties,
                                           MeterRegistry meters) {
         Counter deadLettered = meters.counter("lambda.speed.events", "outcome", "dead_lettered");

@@ -1,0 +1,181 @@
+package io.lambda.speed.streams;
+
+import io.lambda.core.measure.Measure;
+import io.lambda.core.time.Granularity;
+import io.lambda.core.view.ViewCatalog;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.ThreadMetadata;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Interactive queries on the stores of the partitions this instance runs as active tasks. Each read
+ * is of one partition's store ({@code withPartition}) and folds that partition's cells over the epochs
+ * {@code >= fromEpoch}; the caller folds partitions. A partition whose store cannot be read within
+ * {@code restoreWait} (restoring, just migrated, rebalancing) is reported missing, never read as empty.
+ */
+public final class LocalSpeedState {
+
+    /** One partition's progress as its store holds it. */
+    public record Progress(int partition, Instant through, long nextOffset) {
+    }
+
+    /** What one partition answered: its cells (folded over epochs) and its progress. */
+    public record PartitionRead<T>(T cells, Progress progress) {
+    }
+
+    private final SpeedStreams streams;
+    private final ViewCatalog views;
+    private final String topic;
+    private final Duration restoreWait;
+
+    public LocalSpeedState(SpeedStreams streams, ViewCatalog views, String topic, Duration restoreWait) {
+        this.streams = streams;
+        this.views = views;
+        this.topic = topic;
+        this.restoreWait = restoreWait;
+    }
+
+    /** The partitions of the events topic this instance runs as active tasks now. */
+    public Set<Integer> activePartitions() {
+        Set<Integer> partitions = new HashSet<>();
+        Optional<KafkaStreams> instance = streams.streams();
+        if (instance.isEmpty()) {
+            return partitions;
+        }
+        for (ThreadMetadata thread : instance.get().metadataForLocalThreads()) {
+            for (TaskMetadata task : thread.activeTasks()) {
+                for (TopicPartition tp : task.topicPartitions()) {
+                    if (tp.topic().equals(topic)) {
+                        partitions.add(tp.partition());
+                    }
+                }
+            }
+        }
+        return partitions;
+    }
+
+    /** One key's cells of buckets {@code [from, to)}, by bucket start, epochs {@code >= fromEpoch}. */
+    public Optional<PartitionRead<TreeMap<Long, Object>>> series(int partition, String view, Granularity granularity,
+                                                                 String key, long from, long to, long fromEpoch) {
+        Measure<Object> measure = views.get(view).cellMeasure();
+        return read(partition, SpeedTopology.CELLS_BY_SERIES, store -> {
+            TreeMap<Long, Object> cells = new TreeMap<>();
+            try (KeyValueIterator<Bytes, byte[]> rows = store.range(
+                    Bytes.wrap(StoreKeys.seriesFrom(view, granularity, key, from)),
+                    Bytes.wrap(StoreKeys.seriesFrom(view, granularity, key, to)))) {
+                while (rows.hasNext()) {
+                    KeyValue<Bytes, byte[]> row = rows.next();
+                    StoreKeys.Parts parts = StoreKeys.readSeries(row.key.get());
+                    if (parts.epoch() >= fromEpoch && parts.bucketMillis() < to) {
+                        cells.merge(parts.bucketMillis(), measure.decode(row.value), measure::plusInto);
+                    }
+                }
+            }
+            return cells;
+        });
+    }
+
+    /** Every key's cell of one bucket, epochs {@code >= fromEpoch}. */
+    public Optional<PartitionRead<Map<String, Object>>> bucket(int partition, String view, Granularity granularity,
+                                                               long bucket, long fromEpoch) {
+        Measure<Object> measure = views.get(view).cellMeasure();
+        return read(partition, SpeedTopology.CELLS_BY_BUCKET, store -> {
+            Map<String, Object> cells = new java.util.HashMap<>();
+            try (KeyValueIterator<Bytes, byte[]> rows = store.range(
+                    Bytes.wrap(StoreKeys.bucketFrom(view, granularity, bucket, "")),
+                    Bytes.wrap(StoreKeys.bucketEnd(view, granularity, bucket)))) {
+                while (rows.hasNext()) {
+                    KeyValue<Bytes, byte[]> row = rows.next();
+                    StoreKeys.Parts parts = StoreKeys.readBucket(row.key.get());
+                    if (parts.epoch() >= fromEpoch && parts.bucketMillis() == bucket) {
+                        cells.merge(parts.key(), measure.decode(row.value), measure::plusInto);
+                    }
+                }
+            }
+            return cells;
+        });
+    }
+
+    /** The first {@code limit} keys of one bucket from {@code fromKey} on, in code point order, epochs {@code >= fromEpoch}. */
+    public Optional<PartitionRead<List<String>>> keys(int partition, String view, Granularity granularity, long bucket,
+                                                      String fromKey, int limit, long fromEpoch) {
+        return read(partition, SpeedTopology.CELLS_BY_BUCKET, store -> {
+            List<String> keys = new java.util.ArrayList<>();
+            try (KeyValueIterator<Bytes, byte[]> rows = store.range(
+                    Bytes.wrap(StoreKeys.bucketFrom(view, granularity, bucket, fromKey)),
+                    Bytes.wrap(StoreKeys.bucketEnd(view, granularity, bucket)))) {
+                while (rows.hasNext() && keys.size() < limit) {
+                    StoreKeys.Parts parts = StoreKeys.readBucket(rows.next().key.get());
+                    if (parts.epoch() >= fromEpoch && parts.bucketMillis() == bucket
+                            && (keys.isEmpty() || !keys.get(keys.size() - 1).equals(parts.key()))) {
+                        keys.add(parts.key());
+                    }
+                }
+            }
+            return keys;
+        });
+    }
+
+    private interface StoreRead<T> {
+        T read(ReadOnlyKeyValueStore<Bytes, byte[]> store);
+    }
+
+    /**
+     * Reads one partition's store and its progress, waiting up to {@code restoreWait} for a store that
+     * is not queryable yet; empty when it still is not (or the partition is not active here).
+     */
+    private <T> Optional<PartitionRead<T>> read(int partition, String storeName, StoreRead<T> read) {
+        long deadline = System.nanoTime() + restoreWait.toNanos();
+        while (true) {
+            Optional<KafkaStreams> instance = streams.streams();
+            if (instance.isPresent() && activePartitions().contains(partition)) {
+                try {
+                    ReadOnlyKeyValueStore<Bytes, byte[]> store = instance.get().store(StoreQueryParameters
+                            .fromNameAndType(storeName, QueryableStoreTypes.<Bytes, byte[]>keyValueStore())
+                            .withPartition(partition));
+                    ReadOnlyKeyValueStore<Bytes, byte[]> progress = instance.get().store(StoreQueryParameters
+                            .fromNameAndType(SpeedTopology.PROGRESS, QueryableStoreTypes.<Bytes, byte[]>keyValueStore())
+                            .withPartition(partition));
+                    T cells = read.read(store);
+                    return Optional.of(new PartitionRead<>(cells, progress(partition, progress.get(CellFolder.THROUGH))));
+                } catch (InvalidStateStoreException e) {
+                    // restoring, migrating or rebalancing: try again until the deadline
+                }
+            }
+            if (System.nanoTime() >= deadline) {
+                return Optional.empty();
+            }
+            try {
+                Thread.sleep(25); // a bounded wait for a restoring partition, restoreWait at most
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        }
+    }
+
+    private static Progress progress(int partition, byte[] stored) {
+        if (stored == null) {
+            return new Progress(partition, null, 0);
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(stored);
+        return new Progress(partition, Instant.ofEpochMilli(buffer.getLong()), buffer.getLong());
+    }
+}

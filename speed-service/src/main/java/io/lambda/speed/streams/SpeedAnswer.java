@@ -1,0 +1,38 @@
+package io.lambda.speed.streams;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * An answer of the internal interactive-query endpoint ({@code /internal/v1/speed/*}): the speed cells
+ * asked for, each already folded over every partition that answered and every ingest epoch
+ * {@code >= fromEpoch}, with its value in the measure's own encoding (lambda-core's
+ * {@code Measure.encode}, base64 in JSON: the bytes query-service reads from Cassandra today), the
+ * progress of every partition that answered, and the partitions that did not.
+ *
+ * @param cells             series: one per bucket ({@code bucket}); bucket: one per key ({@code key})
+ * @param keys              keys: the keys asked for, in code point order
+ * @param partitions        every partition that answered, with how far it is applied
+ * @param missingPartitions partitions that could not be read (restoring, moving, instance unreachable):
+ *                          the answer lacks their cells, so the caller must call it partial
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SpeedAnswer(List<Cell> cells, List<String> keys, List<Partition> partitions,
+                          List<Integer> missingPartitions) {
+
+    /** One cell: its bucket (series) or key (bucket), and its encoded value. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Cell(Instant bucket, String key, byte[] value) {
+    }
+
+    /**
+     * One partition that answered.
+     *
+     * @param through    the ingest time of the latest record applied (null before the first)
+     * @param nextOffset every record of the partition below this offset is in the cells
+     * @param host       the instance that answered for it ({@code application.server})
+     */
+    public record Partition(int partition, Instant through, long nextOffset, String host) {
+    }
+}

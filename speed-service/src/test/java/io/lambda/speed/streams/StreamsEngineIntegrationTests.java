@@ -1,0 +1,242 @@
+package io.lambda.speed.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lambda.core.cell.Aggregator;
+import io.lambda.core.cell.CellKey;
+import io.lambda.core.event.Event;
+import io.lambda.core.event.EventCodec;
+import io.lambda.core.measure.Measure;
+import io.lambda.core.time.Granularity;
+import io.lambda.core.time.IngestEpoch;
+import io.lambda.core.view.ViewCatalog;
+import io.lambda.localservers.RealServers;
+import io.lambda.localservers.RealServersConnections;
+import io.lambda.localservers.TestApiKeys;
+import io.lambda.speed.SeededStream;
+import io.lambda.speed.SpeedFixture;
+import io.lambda.speed.SpeedServiceApplication;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Engine {@code streams} on the real Kafka and Cassandra: the service (its own topic and application id)
+ * folds a seeded stream with repeats, late events and poison; every series and bucket the internal
+ * interactive-query endpoint answers equals lambda-core's fold of the distinct events. Then the instance
+ * is closed and started again on the same state folder, and again on an empty one (everything restored
+ * from the changelogs): the answers stay exact, repeats sent across the restarts are still dropped (the
+ * dedup window is committed state), and events after the restarts are added once.
+ */
+class StreamsEngineIntegrationTests {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamsEngineIntegrationTests.class);
+    private static final int PARTITIONS = 3;
+
+    private final String bootstrap = RealServers.get().kafkaBootstrapServers();
+    private final String topic = SpeedFixture.unique("it.streams.");
+    private final String keyspace = SpeedFixture.unique("it_streams_");
+    private final String applicationId = SpeedFixture.unique("it-speed-streams-");
+    private final Instant now = Instant.now();
+    private final ViewCatalog views = ViewCatalog.defaults();
+    private final Aggregator aggregator = new Aggregator(views, IngestEpoch.ofMinutes(5));
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final JsonMapper json = JsonMapper.builder().build();
+    private ConfigurableApplicationContext app;
+
+    @TempDir
+    Path state;
+
+    @AfterEach
+    void stop() {
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    @Test
+    void answersEqualTheFoldAndStayExactAcrossARestartAndARestoreFromTheChangelog() throws Exception {
+        SpeedFixture.createTopic(bootstrap, topic, PARTITIONS);
+        SeededStream first = new SeededStream(21, 20_000, 0.1, 12, now, "a");
+        SeededStream second = new SeededStream(22, 3_000, 0.1, 0, now, "b");
+        List<Event> distinct = new ArrayList<>(first.distinctEvents());
+
+        start(state.resolve("one"));
+        long produced = System.nanoTime();
+        SpeedFixture.produce(bootstrap, topic, first.items());
+        awaitCaughtUp(Duration.ofSeconds(120));
+        double seconds = (System.nanoTime() - produced) / 1e9;
+        long rawStarted = System.nanoTime();
+        int records = SpeedFixture.readAll(bootstrap, topic).size();
+        double rawSeconds = (System.nanoTime() - rawStarted) / 1e9;
+        log.info("MEASURE engine streams: {} records produced and applied (EOS v2, 3 partitions) in {} s = {} records/s; "
+                + "a plain consumer read them in {} s = {} records/s", records, fmt(seconds), fmt(records / seconds),
+                fmt(rawSeconds), fmt(records / rawSeconds));
+        assertExact(distinct);
+
+        // the same state folder: the stores are reused, nothing is applied twice
+        app.close();
+        long restarted = System.nanoTime();
+        start(state.resolve("one"));
+        awaitCaughtUp(Duration.ofSeconds(120));
+        log.info("MEASURE engine streams: restart on its state folder answered for every partition after {} s",
+                fmt((System.nanoTime() - restarted) / 1e9));
+        assertExact(distinct);
+
+        // repeats of events applied before the restart (within max-age) are dropped; new events are added once
+        List<SeededStream.Item> more = new ArrayList<>(second.items());
+        EventCodec codec = new EventCodec();
+        first.distinctEvents().subList(0, 200).forEach(e -> more.add(new SeededStream.Item(e.eventId(), codec.encode(e), false, true)));
+        SpeedFixture.produce(bootstrap, topic, more);
+        distinct.addAll(second.distinctEvents());
+        awaitCaughtUp(Duration.ofSeconds(120));
+        assertExact(distinct);
+
+        // an empty state folder: every store restored from its changelog
+        app.close();
+        long restoring = System.nanoTime();
+        start(state.resolve("two"));
+        awaitCaughtUp(Duration.ofSeconds(180));
+        log.info("MEASURE engine streams: restore of every store from the changelogs ({} records applied) took {} s",
+                records + more.size(), fmt((System.nanoTime() - restoring) / 1e9));
+        first.distinctEvents().subList(200, 400).forEach(e -> more.add(new SeededStream.Item(e.eventId(), codec.encode(e), false, true)));
+        SpeedFixture.produce(bootstrap, topic, more.subList(more.size() - 200, more.size()));
+        awaitCaughtUp(Duration.ofSeconds(60));
+        assertExact(distinct);
+    }
+
+    private void start(Path stateDir) {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("lambda.speed.engine", "streams");
+        properties.put("lambda.store.keyspace", keyspace);
+        properties.put("lambda.events.topic", topic);
+        properties.put("lambda.events.partitions", PARTITIONS);
+        properties.put("lambda.speed.state-dir", stateDir.toString());
+        properties.put("lambda.speed.streams.application-id", applicationId);
+        properties.put("lambda.speed.streams.instance-id", "");
+        properties.put("server.port", 0);
+        // as arguments: SpringApplicationBuilder.properties are defaults, below application.yaml
+        app = new SpringApplicationBuilder(SpeedServiceApplication.class, RealServersConnections.class)
+                .run(properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
+    }
+
+    private int port() {
+        return ((WebServerApplicationContext) app).getWebServer().getPort();
+    }
+
+    /** Until every partition answers, none is missing, and each has applied everything up to its log end. */
+    private void awaitCaughtUp(Duration atMost) {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(200)).ignoreExceptions().untilAsserted(() -> {
+            SpeedAnswer answer = get("/internal/v1/speed/keys?view=pageviews&granularity=day&bucket="
+                    + Granularity.DAY.bucketStart(now) + "&limit=1");
+            Map<Integer, Long> ends = endOffsets();
+            assertThat(answer.missingPartitions()).isEmpty();
+            assertThat(answer.partitions()).hasSize(PARTITIONS).allSatisfy(p -> {
+                assertThat(p.nextOffset()).isEqualTo(ends.get(p.partition()));
+                assertThat(p.through()).isAfter(now);
+            });
+        });
+    }
+
+    /** Every series and every day bucket the endpoint answers equals the fold of {@code distinct}. */
+    private void assertExact(List<Event> distinct) throws Exception {
+        Map<CellKey, Double> expected = aggregator.results(aggregator.fold(distinct, now));
+        Map<CellKey, Double> answered = new HashMap<>();
+        Map<List<Object>, List<CellKey>> series = expected.keySet().stream().collect(Collectors.groupingBy(
+                c -> List.of(c.view(), c.key(), c.granularity())));
+        for (List<CellKey> cells : series.values()) {
+            CellKey any = cells.get(0);
+            long from = cells.stream().mapToLong(CellKey::bucketStartMillis).min().orElseThrow();
+            long to = cells.stream().mapToLong(CellKey::bucketStartMillis).max().orElseThrow()
+                    + any.granularity().lengthMillis();
+            SpeedAnswer answer = get("/internal/v1/speed/series?view=" + any.view() + "&key=" + encode(any.key())
+                    + "&granularity=" + any.granularity().id() + "&from=" + Instant.ofEpochMilli(from)
+                    + "&to=" + Instant.ofEpochMilli(to));
+            assertThat(answer.missingPartitions()).isEmpty();
+            Measure<Object> measure = views.get(any.view()).cellMeasure();
+            for (SpeedAnswer.Cell cell : answer.cells()) {
+                answered.put(new CellKey(any.view(), any.key(), any.granularity(), cell.bucket().toEpochMilli()),
+                        measure.result(measure.decode(cell.value())));
+            }
+        }
+        assertThat(answered).isEqualTo(expected);
+
+        Set<List<Object>> days = expected.keySet().stream().filter(c -> c.granularity() == Granularity.DAY)
+                .map(c -> List.<Object>of(c.view(), c.bucketStartMillis())).collect(Collectors.toSet());
+        for (List<Object> day : days) {
+            String view = (String) day.get(0);
+            long bucket = (Long) day.get(1);
+            SpeedAnswer answer = get("/internal/v1/speed/bucket?view=" + view + "&granularity=day&bucket="
+                    + Instant.ofEpochMilli(bucket));
+            Measure<Object> measure = views.get(view).cellMeasure();
+            Map<String, Double> byKey = new HashMap<>();
+            answer.cells().forEach(cell -> byKey.put(cell.key(), measure.result(measure.decode(cell.value()))));
+            Map<String, Double> wanted = new HashMap<>();
+            expected.forEach((cell, value) -> {
+                if (cell.view().equals(view) && cell.granularity() == Granularity.DAY && cell.bucketStartMillis() == bucket) {
+                    wanted.put(cell.key(), value);
+                }
+            });
+            assertThat(byKey).as("day %s of %s", Instant.ofEpochMilli(bucket), view).isEqualTo(wanted);
+            TreeSet<String> keys = new TreeSet<>(wanted.keySet());
+            SpeedAnswer page = get("/internal/v1/speed/keys?view=" + view + "&granularity=day&bucket="
+                    + Instant.ofEpochMilli(bucket) + "&limit=3");
+            assertThat(page.keys()).isEqualTo(keys.stream().limit(3).toList());
+        }
+    }
+
+    private SpeedAnswer get(String pathAndQuery) throws Exception {
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + pathAndQuery))
+                .header(TestApiKeys.HEADER, TestApiKeys.READ).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        return json.readValue(response.body(), SpeedAnswer.class);
+    }
+
+    private Map<Integer, Long> endOffsets() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            Map<Integer, Long> ends = new HashMap<>();
+            admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
+            return ends;
+        }
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
+    private static String fmt(double value) {
+        return String.format(java.util.Locale.ROOT, "%.1f", value);
+    }
+}
