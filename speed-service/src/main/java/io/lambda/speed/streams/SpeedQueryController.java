@@ -189,7 +189,8 @@ class SpeedQueryController {
                 keys.addAll(answer.get().keys());
             }
             LocalSpeedState.Progress progress = answer.get().progress();
-            answered.add(new SpeedAnswer.Partition(partition, progress.through(), progress.nextOffset(), self.toString()));
+            answered.add(new SpeedAnswer.Partition(partition, progress.through(), progress.nextOffset(),
+                    self.host() + ":" + self.port()));
         }
         for (int i = 0; i < remote.size(); i++) {
             Optional<SpeedAnswer> answer = remote.get(i).join();

@@ -71,45 +71,86 @@ class StreamsEngineIntegrationTests {
     private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = JsonMapper.builder().build();
     private ConfigurableApplicationContext app;
+    private ConfigurableApplicationContext other;
 
     @TempDir
     Path state;
 
     @AfterEach
     void stop() {
-        if (app != null) {
-            app.close();
+        for (ConfigurableApplicationContext context : new ConfigurableApplicationContext[] {app, other}) {
+            if (context != null && context.isActive()) {
+                context.close();
+            }
         }
+    }
+
+    @Test
+    void withTwoInstancesEitherAnswersForEveryPartitionAndTheSurvivorTakesOver() throws Exception {
+        SpeedFixture.createTopic(bootstrap, topic, PARTITIONS);
+        SeededStream stream = new SeededStream(31, 6_000, 0.1, 4, now, "c");
+        app = start(state.resolve("a"), applicationId + "-a");
+        other = start(state.resolve("b"), applicationId + "-b");
+        awaitReady(app, Duration.ofSeconds(60));
+        awaitReady(other, Duration.ofSeconds(60));
+        SpeedFixture.produce(bootstrap, topic, stream.items());
+
+        awaitCaughtUp(app, Duration.ofSeconds(120));
+        Set<String> hosts = get(app, keysOfToday()).partitions().stream().map(SpeedAnswer.Partition::host)
+                .collect(Collectors.toSet());
+        assertThat(hosts).as("the partitions are split between the two instances").hasSize(2);
+        assertExact(app, stream.distinctEvents());
+        assertExact(other, stream.distinctEvents());
+
+        // the inner call answers only for the partitions it hosts; the others are missing, not empty
+        SpeedAnswer inner = get(app, keysOfToday() + "&local=true&partitions=0,1,2");
+        assertThat(inner.partitions()).isNotEmpty().hasSizeLessThan(PARTITIONS);
+        assertThat(inner.missingPartitions()).hasSize(PARTITIONS - inner.partitions().size());
+
+        // the second instance goes (a static member: the group waits for its session timeout before moving its
+        // partitions); meanwhile its partitions are named missing, never answered as empty
+        other.close();
+        SpeedAnswer partial = get(app, keysOfToday());
+        assertThat(partial.missingPartitions()).isNotEmpty();
+        assertThat(partial.partitions()).hasSize(PARTITIONS - partial.missingPartitions().size());
+        // then the first restores them from the changelogs and answers alone
+        awaitCaughtUp(app, Duration.ofSeconds(120));
+        assertThat(get(app, keysOfToday()).partitions()).extracting(SpeedAnswer.Partition::host).containsOnly(
+                "127.0.0.1:" + port(app));
+        assertExact(app, stream.distinctEvents());
     }
 
     @Test
     void answersEqualTheFoldAndStayExactAcrossARestartAndARestoreFromTheChangelog() throws Exception {
         SpeedFixture.createTopic(bootstrap, topic, PARTITIONS);
-        SeededStream first = new SeededStream(21, 20_000, 0.1, 12, now, "a");
+        // -Dlambda.it.streams.events=100000 for a longer measurement
+        SeededStream first = new SeededStream(21, Integer.getInteger("lambda.it.streams.events", 20_000), 0.1, 12, now, "a");
         SeededStream second = new SeededStream(22, 3_000, 0.1, 0, now, "b");
         List<Event> distinct = new ArrayList<>(first.distinctEvents());
 
-        start(state.resolve("one"));
+        app = start(state.resolve("one"), applicationId);
+        awaitReady(app, Duration.ofSeconds(60));
         long produced = System.nanoTime();
         SpeedFixture.produce(bootstrap, topic, first.items());
-        awaitCaughtUp(Duration.ofSeconds(120));
+        double producing = (System.nanoTime() - produced) / 1e9;
+        awaitCaughtUp(app, Duration.ofSeconds(300));
         double seconds = (System.nanoTime() - produced) / 1e9;
         long rawStarted = System.nanoTime();
         int records = SpeedFixture.readAll(bootstrap, topic).size();
         double rawSeconds = (System.nanoTime() - rawStarted) / 1e9;
-        log.info("MEASURE engine streams: {} records produced and applied (EOS v2, 3 partitions) in {} s = {} records/s; "
-                + "a plain consumer read them in {} s = {} records/s", records, fmt(seconds), fmt(records / seconds),
-                fmt(rawSeconds), fmt(records / rawSeconds));
-        assertExact(distinct);
+        log.info("MEASURE engine streams: {} records produced (in {} s) and applied (EOS v2, 3 partitions, one stream "
+                + "thread, instance ready before) in {} s = {} records/s; a plain consumer read them in {} s = {} records/s",
+                records, fmt(producing), fmt(seconds), fmt(records / seconds), fmt(rawSeconds), fmt(records / rawSeconds));
+        assertExact(app, distinct);
 
         // the same state folder: the stores are reused, nothing is applied twice
         app.close();
         long restarted = System.nanoTime();
-        start(state.resolve("one"));
-        awaitCaughtUp(Duration.ofSeconds(120));
+        app = start(state.resolve("one"), applicationId);
+        awaitCaughtUp(app, Duration.ofSeconds(120));
         log.info("MEASURE engine streams: restart on its state folder answered for every partition after {} s",
                 fmt((System.nanoTime() - restarted) / 1e9));
-        assertExact(distinct);
+        assertExact(app, distinct);
 
         // repeats of events applied before the restart (within max-age) are dropped; new events are added once
         List<SeededStream.Item> more = new ArrayList<>(second.items());
@@ -117,23 +158,23 @@ class StreamsEngineIntegrationTests {
         first.distinctEvents().subList(0, 200).forEach(e -> more.add(new SeededStream.Item(e.eventId(), codec.encode(e), false, true)));
         SpeedFixture.produce(bootstrap, topic, more);
         distinct.addAll(second.distinctEvents());
-        awaitCaughtUp(Duration.ofSeconds(120));
-        assertExact(distinct);
+        awaitCaughtUp(app, Duration.ofSeconds(120));
+        assertExact(app, distinct);
 
         // an empty state folder: every store restored from its changelog
         app.close();
         long restoring = System.nanoTime();
-        start(state.resolve("two"));
-        awaitCaughtUp(Duration.ofSeconds(180));
+        app = start(state.resolve("two"), applicationId);
+        awaitCaughtUp(app, Duration.ofSeconds(180));
         log.info("MEASURE engine streams: restore of every store from the changelogs ({} records applied) took {} s",
                 records + more.size(), fmt((System.nanoTime() - restoring) / 1e9));
         first.distinctEvents().subList(200, 400).forEach(e -> more.add(new SeededStream.Item(e.eventId(), codec.encode(e), false, true)));
         SpeedFixture.produce(bootstrap, topic, more.subList(more.size() - 200, more.size()));
-        awaitCaughtUp(Duration.ofSeconds(60));
-        assertExact(distinct);
+        awaitCaughtUp(app, Duration.ofSeconds(60));
+        assertExact(app, distinct);
     }
 
-    private void start(Path stateDir) {
+    private ConfigurableApplicationContext start(Path stateDir, String instanceId) {
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("lambda.speed.engine", "streams");
         properties.put("lambda.store.keyspace", keyspace);
@@ -141,22 +182,34 @@ class StreamsEngineIntegrationTests {
         properties.put("lambda.events.partitions", PARTITIONS);
         properties.put("lambda.speed.state-dir", stateDir.toString());
         properties.put("lambda.speed.streams.application-id", applicationId);
-        properties.put("lambda.speed.streams.instance-id", "");
+        // static membership, as in production (HOSTNAME): a restart gets its partitions back without waiting
+        // out the previous member's session
+        properties.put("lambda.speed.streams.instance-id", instanceId);
         properties.put("server.port", 0);
         // as arguments: SpringApplicationBuilder.properties are defaults, below application.yaml
-        app = new SpringApplicationBuilder(SpeedServiceApplication.class, RealServersConnections.class)
+        return new SpringApplicationBuilder(SpeedServiceApplication.class, RealServersConnections.class)
                 .run(properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
     }
 
-    private int port() {
-        return ((WebServerApplicationContext) app).getWebServer().getPort();
+    /** Until readiness (speedEngine: Kafka Streams RUNNING) says so. */
+    private void awaitReady(ConfigurableApplicationContext context, Duration atMost) {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(context) + "/actuator/health/readiness")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+    }
+
+    private static int port(ConfigurableApplicationContext context) {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    private String keysOfToday() {
+        return "/internal/v1/speed/keys?view=pageviews&granularity=day&bucket=" + Granularity.DAY.bucketStart(now) + "&limit=1";
     }
 
     /** Until every partition answers, none is missing, and each has applied everything up to its log end. */
-    private void awaitCaughtUp(Duration atMost) {
+    private void awaitCaughtUp(ConfigurableApplicationContext context, Duration atMost) {
         await().atMost(atMost).pollInterval(Duration.ofMillis(200)).ignoreExceptions().untilAsserted(() -> {
-            SpeedAnswer answer = get("/internal/v1/speed/keys?view=pageviews&granularity=day&bucket="
-                    + Granularity.DAY.bucketStart(now) + "&limit=1");
+            SpeedAnswer answer = get(context, keysOfToday());
             Map<Integer, Long> ends = endOffsets();
             assertThat(answer.missingPartitions()).isEmpty();
             assertThat(answer.partitions()).hasSize(PARTITIONS).allSatisfy(p -> {
@@ -167,7 +220,7 @@ class StreamsEngineIntegrationTests {
     }
 
     /** Every series and every day bucket the endpoint answers equals the fold of {@code distinct}. */
-    private void assertExact(List<Event> distinct) throws Exception {
+    private void assertExact(ConfigurableApplicationContext context, List<Event> distinct) throws Exception {
         Map<CellKey, Double> expected = aggregator.results(aggregator.fold(distinct, now));
         Map<CellKey, Double> answered = new HashMap<>();
         Map<List<Object>, List<CellKey>> series = expected.keySet().stream().collect(Collectors.groupingBy(
@@ -177,7 +230,7 @@ class StreamsEngineIntegrationTests {
             long from = cells.stream().mapToLong(CellKey::bucketStartMillis).min().orElseThrow();
             long to = cells.stream().mapToLong(CellKey::bucketStartMillis).max().orElseThrow()
                     + any.granularity().lengthMillis();
-            SpeedAnswer answer = get("/internal/v1/speed/series?view=" + any.view() + "&key=" + encode(any.key())
+            SpeedAnswer answer = get(context, "/internal/v1/speed/series?view=" + any.view() + "&key=" + encode(any.key())
                     + "&granularity=" + any.granularity().id() + "&from=" + Instant.ofEpochMilli(from)
                     + "&to=" + Instant.ofEpochMilli(to));
             assertThat(answer.missingPartitions()).isEmpty();
@@ -194,7 +247,7 @@ class StreamsEngineIntegrationTests {
         for (List<Object> day : days) {
             String view = (String) day.get(0);
             long bucket = (Long) day.get(1);
-            SpeedAnswer answer = get("/internal/v1/speed/bucket?view=" + view + "&granularity=day&bucket="
+            SpeedAnswer answer = get(context, "/internal/v1/speed/bucket?view=" + view + "&granularity=day&bucket="
                     + Instant.ofEpochMilli(bucket));
             Measure<Object> measure = views.get(view).cellMeasure();
             Map<String, Double> byKey = new HashMap<>();
@@ -207,14 +260,14 @@ class StreamsEngineIntegrationTests {
             });
             assertThat(byKey).as("day %s of %s", Instant.ofEpochMilli(bucket), view).isEqualTo(wanted);
             TreeSet<String> keys = new TreeSet<>(wanted.keySet());
-            SpeedAnswer page = get("/internal/v1/speed/keys?view=" + view + "&granularity=day&bucket="
+            SpeedAnswer page = get(context, "/internal/v1/speed/keys?view=" + view + "&granularity=day&bucket="
                     + Instant.ofEpochMilli(bucket) + "&limit=3");
             assertThat(page.keys()).isEqualTo(keys.stream().limit(3).toList());
         }
     }
 
-    private SpeedAnswer get(String pathAndQuery) throws Exception {
-        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + pathAndQuery))
+    private SpeedAnswer get(ConfigurableApplicationContext context, String pathAndQuery) throws Exception {
+        HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(context) + pathAndQuery))
                 .header(TestApiKeys.HEADER, TestApiKeys.READ).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
         return json.readValue(response.body(), SpeedAnswer.class);
