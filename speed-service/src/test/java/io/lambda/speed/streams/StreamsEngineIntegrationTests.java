@@ -142,6 +142,10 @@ class StreamsEngineIntegrationTests {
                 + "thread, instance ready before) in {} s = {} records/s; a plain consumer read them in {} s = {} records/s",
                 records, fmt(producing), fmt(seconds), fmt(records / seconds), fmt(rawSeconds), fmt(records / rawSeconds));
         assertExact(app, distinct);
+        List<Long> freshness = freshness(20, distinct);
+        log.info("MEASURE engine streams: freshness (broker's ingest time to the cell answered by the endpoint), "
+                + "one event at a time, commit interval 100 ms: {} ms (sorted)", freshness);
+        assertThat(freshness.get(freshness.size() / 2)).as("median freshness, ms").isLessThan(1000);
 
         // the same state folder: the stores are reused, nothing is applied twice
         app.close();
@@ -186,9 +190,40 @@ class StreamsEngineIntegrationTests {
         // out the previous member's session
         properties.put("lambda.speed.streams.instance-id", instanceId);
         properties.put("server.port", 0);
+        // for measurements: -Dlambda.it.app.<property>=<value> is passed to the service, e.g.
+        // -Dlambda.it.app.lambda.speed.streams.cache-max-bytes=0
+        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("lambda.it.app."))
+                .forEach(name -> properties.put(name.substring("lambda.it.app.".length()), System.getProperty(name)));
         // as arguments: SpringApplicationBuilder.properties are defaults, below application.yaml
         return new SpringApplicationBuilder(SpeedServiceApplication.class, RealServersConnections.class)
                 .run(properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
+    }
+
+    /**
+     * Sends {@code count} events one at a time, each with a url of its own, and waits for each to be in
+     * the answer of the series endpoint; the times from the broker's timestamp (ingest time) to the first
+     * answer that holds the event, sorted. The events are added to {@code distinct}.
+     */
+    private List<Long> freshness(int count, List<Event> distinct) throws Exception {
+        List<Long> millis = new ArrayList<>();
+        EventCodec codec = new EventCodec();
+        try (var producer = SpeedFixture.producer(bootstrap)) {
+            for (int i = 0; i < count; i++) {
+                String url = "/fresh/" + i;
+                Event event = new Event("fresh-" + topic + "-" + i, "pageview", Instant.now(), Map.of("url", url, "userId", "u1"));
+                distinct.add(event);
+                long ingested = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, event.eventId(),
+                        codec.encode(event))).get().timestamp();
+                Instant minute = Granularity.MINUTE.bucketStart(event.timestamp());
+                String series = "/internal/v1/speed/series?view=pageviews&granularity=minute&key=" + encode(url)
+                        + "&from=" + minute + "&to=" + minute.plus(Duration.ofMinutes(1));
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() ->
+                        !get(app, series).cells().isEmpty());
+                millis.add(System.currentTimeMillis() - ingested);
+            }
+        }
+        millis.sort(null);
+        return millis;
     }
 
     /** Until readiness (speedEngine: Kafka Streams RUNNING) says so. */
