@@ -10,6 +10,9 @@ import io.lambda.core.measure.Measure;
 import io.lambda.core.time.IngestEpoch;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -58,7 +61,7 @@ final class CellFolder implements Processor<String, byte[], String, byte[]> {
 
     /** The meters every task counts into. */
     record Counters(Counter applied, Counter duplicate, Counter duplicates, Counter absorbed, Counter deadLettered,
-                    Counter expired) {
+                    Counter expired, Timer freshness, Timer lateness) {
         Counters(MeterRegistry meters) {
             this(meters.counter("lambda.speed.events", "outcome", "applied"),
                     meters.counter("lambda.speed.events", "outcome", "duplicate"),
@@ -68,7 +71,17 @@ final class CellFolder implements Processor<String, byte[], String, byte[]> {
                     meters.counter("lambda.speed.events", "outcome", "absorbed"),
                     meters.counter("lambda.speed.events", "outcome", "dead_lettered"),
                     Counter.builder("lambda.speed.expired.cells")
-                            .description("speed cells deleted after the batch absorbed their epoch").register(meters));
+                            .description("speed cells deleted after the batch absorbed their epoch").register(meters),
+                    // interactive queries read the stores as processed: applied is queryable
+                    Timer.builder("lambda.speed.freshness")
+                            .description("ingest time (broker stamp) to the event being applied to the stores, where "
+                                    + "interactive queries read it")
+                            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                            .maximumExpectedValue(Duration.ofMinutes(10)).register(meters),
+                    Timer.builder("lambda.speed.lateness")
+                            .description("how late events arrive: ingest time minus event time")
+                            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                            .maximumExpectedValue(Duration.ofDays(400)).register(meters));
         }
     }
 
@@ -170,6 +183,8 @@ final class CellFolder implements Processor<String, byte[], String, byte[]> {
             }
         }
         counters.applied().increment();
+        counters.freshness().record(Math.max(0, System.currentTimeMillis() - ingestTime), TimeUnit.MILLISECONDS);
+        counters.lateness().record(Math.max(0, ingestTime - event.timestampMillis()), TimeUnit.MILLISECONDS);
     }
 
     /** Whether an event with this id was applied (or dropped) within max-age of ingest time, either side. */

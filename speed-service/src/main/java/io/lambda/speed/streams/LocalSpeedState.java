@@ -32,8 +32,16 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public final class LocalSpeedState {
 
-    /** One partition's progress as its store holds it. */
-    public record Progress(int partition, Instant through, long nextOffset) {
+    /**
+     * One partition's progress: from its store, and its lag behind the log end as the consumer last saw it.
+     *
+     * @param through    the ingest time through which the partition's events are in the cells: the time of
+     *                   the answer when the partition is caught up (an idle partition holds nothing back),
+     *                   else the ingest time of the latest record applied; null before any
+     * @param nextOffset every record below it is applied
+     * @param lag        records between {@code nextOffset} and the log end of the consumer's last fetch; null when unknown
+     */
+    public record Progress(int partition, Instant through, long nextOffset, Long lag) {
     }
 
     /** What one partition answered: its cells (folded over epochs) and its progress. */
@@ -154,7 +162,8 @@ public final class LocalSpeedState {
                             .fromNameAndType(SpeedTopology.PROGRESS, QueryableStoreTypes.<Bytes, byte[]>keyValueStore())
                             .withPartition(partition));
                     T cells = read.read(store);
-                    return Optional.of(new PartitionRead<>(cells, progress(partition, progress.get(CellFolder.THROUGH))));
+                    return Optional.of(new PartitionRead<>(cells, progress(partition, progress.get(CellFolder.THROUGH),
+                            endOffset(instance.get(), partition))));
                 } catch (InvalidStateStoreException e) {
                     // restoring, migrating or rebalancing: try again until the deadline
                 }
@@ -171,11 +180,31 @@ public final class LocalSpeedState {
         }
     }
 
-    private static Progress progress(int partition, byte[] stored) {
-        if (stored == null) {
-            return new Progress(partition, null, 0);
+    private static Progress progress(int partition, byte[] stored, Long endOffset) {
+        Instant applied = null;
+        long next = 0;
+        if (stored != null) {
+            ByteBuffer buffer = ByteBuffer.wrap(stored);
+            applied = Instant.ofEpochMilli(buffer.getLong());
+            next = buffer.getLong();
         }
-        ByteBuffer buffer = ByteBuffer.wrap(stored);
-        return new Progress(partition, Instant.ofEpochMilli(buffer.getLong()), buffer.getLong());
+        Long lag = endOffset == null ? null : Math.max(0, endOffset - next);
+        Instant now = Instant.now();
+        Instant through = lag != null && lag == 0 && (applied == null || now.isAfter(applied)) ? now : applied;
+        return new Progress(partition, through, next, lag);
+    }
+
+    /** The log end of the partition as this instance's consumer last fetched it (Kafka Streams' task metadata). */
+    private Long endOffset(KafkaStreams instance, int partition) {
+        TopicPartition tp = new TopicPartition(topic, partition);
+        for (ThreadMetadata thread : instance.metadataForLocalThreads()) {
+            for (TaskMetadata task : thread.activeTasks()) {
+                Long end = task.endOffsets().get(tp);
+                if (end != null) {
+                    return end;
+                }
+            }
+        }
+        return null;
     }
 }

@@ -29,10 +29,14 @@ public record SpeedAnswer(List<Cell> cells, List<String> keys, List<Partition> p
     /**
      * One partition that answered.
      *
-     * @param through    the ingest time of the latest record applied (null before the first)
+     * @param through    the ingest time through which the partition's events are in the cells: the time of the
+     *                   answer when it is caught up (lag 0), else the ingest time of the latest record applied;
+     *                   null before any
      * @param nextOffset every record of the partition below this offset is in the cells
+     * @param lag        records between {@code nextOffset} and the log end as the consumer last fetched it; null
+     *                   when not known yet
      * @param host       the instance that answered for it ({@code application.server})
      */
-    public record Partition(int partition, Instant through, long nextOffset, String host) {
+    public record Partition(int partition, Instant through, long nextOffset, Long lag, String host) {
     }
 }

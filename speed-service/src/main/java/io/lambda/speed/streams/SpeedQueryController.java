@@ -190,7 +190,7 @@ class SpeedQueryController {
             }
             LocalSpeedState.Progress progress = answer.get().progress();
             answered.add(new SpeedAnswer.Partition(partition, progress.through(), progress.nextOffset(),
-                    self.host() + ":" + self.port()));
+                    progress.lag(), self.host() + ":" + self.port()));
         }
         for (int i = 0; i < remote.size(); i++) {
             Optional<SpeedAnswer> answer = remote.get(i).join();

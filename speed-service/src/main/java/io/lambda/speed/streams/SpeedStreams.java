@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -31,6 +33,8 @@ public final class SpeedStreams implements SmartLifecycle {
     private final String topic;
     private volatile HostInfo hostInfo = HostInfo.unavailable();
     private volatile Properties startedWith = new Properties();
+    private final MeterRegistry meters;
+    private KafkaStreamsMetrics metrics;
     private final AtomicReference<KafkaStreams> streams = new AtomicReference<>();
     private volatile Thread starter;
     private volatile boolean running;
@@ -39,10 +43,12 @@ public final class SpeedStreams implements SmartLifecycle {
      * @param config the Streams configuration, built when the instance starts (after the web server, so
      *               that {@code application.server} carries the port it actually listens on)
      */
-    public SpeedStreams(Topology topology, java.util.function.Supplier<Properties> config, String topic) {
+    public SpeedStreams(Topology topology, java.util.function.Supplier<Properties> config, String topic,
+                        MeterRegistry meters) {
         this.topology = topology;
         this.config = config;
         this.topic = topic;
+        this.meters = meters;
     }
 
     /** The running instance, or empty before the events topic exists or after stop. */
@@ -105,6 +111,9 @@ public final class SpeedStreams implements SmartLifecycle {
             });
             instance.setStateListener((now, before) -> log.info("Kafka Streams {} -> {}", before, now));
             streams.set(instance);
+            // Kafka Streams' and its clients' metrics (kafka.stream.*, kafka.consumer.* with records-lag per partition)
+            metrics = new KafkaStreamsMetrics(instance);
+            metrics.bindTo(meters);
             instance.start();
         }
     }
@@ -117,6 +126,10 @@ public final class SpeedStreams implements SmartLifecycle {
             thread.interrupt();
         }
         KafkaStreams instance = streams.getAndSet(null);
+        if (metrics != null) {
+            metrics.close();
+            metrics = null;
+        }
         if (instance != null) {
             // A static member (group.instance.id) stays in the group so that its restart within the session
             // timeout gets the same partitions back without a rebalance; a dynamic one leaves at once, so

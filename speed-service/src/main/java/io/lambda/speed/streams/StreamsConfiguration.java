@@ -52,7 +52,7 @@ class StreamsConfiguration {
         SpeedTopology.Settings settings = new SpeedTopology.Settings(topic, properties.dedup().maxAge(),
                 properties.expiry().sweepInterval(), properties.expiry().enabled());
         return new SpeedStreams(SpeedTopology.build(settings, aggregator, codec, cuts, meters),
-                () -> streamsConfig(properties, kafka, connection, port(context, environment)), topic);
+                () -> streamsConfig(properties, kafka, connection, port(context, environment)), topic, meters);
     }
 
     @Bean
