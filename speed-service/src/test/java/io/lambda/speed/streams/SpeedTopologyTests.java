@@ -84,7 +84,7 @@ class SpeedTopologyTests {
     void cellsEqualTheFoldOfTheDistinctEventsWithRepeatsAndLateEvents() {
         Instant now = Instant.now();
         driver(now);
-        SeededStream stream = new SeededStream(7, 3000, 0.15, 0, now);
+        SeededStream stream = new SeededStream(7, 1200, 0.15, 0, now);
         TestInputTopic<String, byte[]> events = events();
         long ingest = now.toEpochMilli();
         Random random = new Random(7);
@@ -111,7 +111,7 @@ class SpeedTopologyTests {
     void poisonRecordsGoToTheDeadLetterTopicAndTheRecordsAfterThemAreApplied() {
         Instant now = Instant.now();
         driver(now);
-        SeededStream stream = new SeededStream(11, 400, 0.0, 12, now);
+        SeededStream stream = new SeededStream(11, 200, 0.0, 12, now);
         TestInputTopic<String, byte[]> events = events();
         TestOutputTopic<String, byte[]> deadLetters = driver.createOutputTopic(TOPIC + ".dlt",
                 Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
