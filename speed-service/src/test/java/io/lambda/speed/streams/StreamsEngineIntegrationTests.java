@@ -190,6 +190,9 @@ class StreamsEngineIntegrationTests {
         // out the previous member's session
         properties.put("lambda.speed.streams.instance-id", instanceId);
         properties.put("server.port", 0);
+        // the test compares every series and bucket at once, several hundred reads a second: far above a
+        // production key's read limit (200/s), which then answered 429 on a fast machine
+        properties.put("lambda.security.rate-limits.read.requests-per-second", 100_000);
         // for measurements: -Dlambda.it.app.<property>=<value> is passed to the service, e.g.
         // -Dlambda.it.app.lambda.speed.streams.cache-max-bytes=0
         System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("lambda.it.app."))
