@@ -1,6 +1,7 @@
 package io.lambda.core.view;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -14,6 +15,25 @@ import java.util.List;
  * Keys are only compared within one view, so the number of dimensions is always known.
  */
 public final class ViewKey {
+
+	/**
+	 * The order in which keys are listed and paged: code point order, which is the order of their UTF-8
+	 * bytes and so Cassandra's order of text (not {@link String#compareTo}, which orders UTF-16 units).
+	 */
+	public static final Comparator<String> ORDER = (a, b) -> {
+		int i = 0;
+		int j = 0;
+		while (i < a.length() && j < b.length()) {
+			int x = a.codePointAt(i);
+			int y = b.codePointAt(j);
+			if (x != y) {
+				return Integer.compare(x, y);
+			}
+			i += Character.charCount(x);
+			j += Character.charCount(y);
+		}
+		return Integer.compare(a.length() - i, b.length() - j);
+	};
 
 	private ViewKey() {
 	}

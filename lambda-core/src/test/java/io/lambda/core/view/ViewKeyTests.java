@@ -72,4 +72,16 @@ class ViewKeyTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> ViewKey.decode("x", 0))
 				.withMessageContaining("only the empty key");
 	}
+
+	@Example
+	void keysAreOrderedByCodePointAsCassandraOrdersTextNotByUtf16Units() {
+		String supplementary = new String(Character.toChars(0x1F600)); // a surrogate pair in UTF-16
+		String lastBmp = "\uFFFD";
+		List<String> keys = new java.util.ArrayList<>(List.of(supplementary, lastBmp, "/b", "/a", "/a/x", ""));
+
+		keys.sort(ViewKey.ORDER);
+
+		assertThat(keys).containsExactly("", "/a", "/a/x", "/b", lastBmp, supplementary);
+		assertThat(lastBmp.compareTo(supplementary)).as("String.compareTo orders them the other way").isPositive();
+	}
 }

@@ -4,6 +4,7 @@ import io.lambda.core.measure.Measure;
 import io.lambda.core.time.BucketRange;
 import io.lambda.core.time.IngestEpoch;
 import io.lambda.core.view.ViewDefinition;
+import io.lambda.core.view.ViewKey;
 import io.lambda.query.layer.Layer;
 import io.lambda.query.layer.LayerGuard;
 import io.lambda.query.layer.LayerReads;
@@ -65,22 +66,6 @@ public class BatchSpeedMerge {
     private static final Comparator<Ranked> BY_VALUE_THEN_KEY = Comparator
             .comparing(Ranked::value, Comparator.reverseOrder())
             .thenComparing(Ranked::key);
-
-    /** Cassandra's order of text (its UTF-8 bytes), which is code point order, not {@link String#compareTo}'s. */
-    private static final Comparator<String> CODE_POINT_ORDER = (a, b) -> {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            int x = a.codePointAt(i);
-            int y = b.codePointAt(j);
-            if (x != y) {
-                return Integer.compare(x, y);
-            }
-            i += Character.charCount(x);
-            j += Character.charCount(y);
-        }
-        return Integer.compare(a.length() - i, b.length() - j);
-    };
 
     private final LayerReads reads;
     private final IngestEpoch epochs;
@@ -181,7 +166,7 @@ public class BatchSpeedMerge {
         Sides<List<List<String>>, List<List<String>>> sides = await(view, published, batch, List.of(), speed,
                 List.of());
 
-        TreeSet<String> keys = new TreeSet<>(CODE_POINT_ORDER);
+        TreeSet<String> keys = new TreeSet<>(ViewKey.ORDER);
         for (List<List<String>> layer : List.of(sides.batch(), sides.speed())) {
             for (List<String> bucket : layer) {
                 for (String key : bucket) {

@@ -4,6 +4,7 @@ import io.lambda.core.measure.Measure;
 import io.lambda.core.time.Granularity;
 import io.lambda.core.view.ViewCatalog;
 import io.lambda.core.view.ViewDefinition;
+import io.lambda.core.view.ViewKey;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -61,10 +62,6 @@ class SpeedQueryController {
 
     /** The caller's credential goes along to the other instances: they check it as this one did. */
     private static final List<String> CREDENTIAL_HEADERS = List.of("Authorization", "X-API-Key");
-
-    /** Cassandra's order of text (its UTF-8 bytes), which is what query-service pages keys by. */
-    private static final Comparator<String> CODE_POINT_ORDER = (a, b) -> Arrays.compareUnsigned(
-            a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
 
     private final LocalSpeedState local;
     private final SpeedStreams streams;
@@ -125,7 +122,7 @@ class SpeedQueryController {
                     read.cells().forEach((key, value) -> cells.add(new SpeedAnswer.Cell(null, key, measure.encode(value))));
                     return new PartitionAnswer(cells, null, read.progress());
                 }));
-        Map<String, Object> folded = new TreeMap<>(CODE_POINT_ORDER);
+        Map<String, Object> folded = new TreeMap<>(ViewKey.ORDER);
         answers.cells().forEach(cell -> folded.merge(cell.key(), measure.decode(cell.value()), measure::plusInto));
         List<SpeedAnswer.Cell> cells = new ArrayList<>();
         folded.forEach((key, value) -> cells.add(new SpeedAnswer.Cell(null, key, measure.encode(value))));
@@ -146,7 +143,7 @@ class SpeedQueryController {
         }
         Answers answers = answer(request, local, partitions, p -> this.local.keys(p, view, g, bucket.toEpochMilli(),
                 fromKey, limit, fromEpoch).map(read -> new PartitionAnswer(null, read.cells(), read.progress())));
-        TreeSet<String> keys = new TreeSet<>(CODE_POINT_ORDER);
+        TreeSet<String> keys = new TreeSet<>(ViewKey.ORDER);
         keys.addAll(answers.keys());
         return new SpeedAnswer(null, keys.stream().limit(limit).toList(), answers.partitions(), answers.missing());
     }
