@@ -58,9 +58,13 @@ public record LambdaSecurityProperties(
         rateLimits = Map.copyOf(merged);
     }
 
-    /** Generous enough for dashboards and the demo, tight enough that one key cannot starve the others. */
+    /**
+     * Generous enough for dashboards and the demo, tight enough that one key cannot starve the others.
+     * {@code internal} is one service's key (query-service's), which makes a call per query and per
+     * bucket slice it reads: it is sized for a whole query-service fleet, not for one user.
+     */
     static Map<Scope, RateLimit> defaultRateLimits() {
         return Map.of(Scope.INGEST, new RateLimit(500, 1000), Scope.READ, new RateLimit(200, 400),
-                Scope.ADMIN, new RateLimit(5, 10));
+                Scope.ADMIN, new RateLimit(5, 10), Scope.INTERNAL, new RateLimit(50_000, 100_000));
     }
 }

@@ -24,8 +24,8 @@ public final class ScopeRules {
             new Rule(PATHS.matcher("/api/v1/events/**"), Scope.INGEST),
             new Rule(PATHS.matcher("/api/v1/batch/**"), Scope.ADMIN),
             new Rule(PATHS.matcher("/api/v1/**"), Scope.READ),
-            // speed-service's interactive queries (engine streams), called by query-service: cells, like a view read
-            new Rule(PATHS.matcher("/internal/v1/speed/**"), Scope.READ),
+            // speed-service's interactive queries (engine streams): query-service's reads, one or more per query
+            new Rule(PATHS.matcher("/internal/**"), Scope.INTERNAL),
             new Rule(PATHS.matcher("/graphql/**"), Scope.READ));
 
     private ScopeRules() {

@@ -98,6 +98,11 @@ public final class ServiceProcess {
             arguments.put(stateProperty, stateDir().toString());
         }
         arguments.putAll(StackApiKey.of(layout).serviceProperties()); // security is on: the layout's key opens every scope
+        if (module.equals("query-service")) {
+            // engine streams: query-service reads speed cells from this layout's speed-service, with the layout's key
+            arguments.put("lambda.query.speed.url", "http://127.0.0.1:" + layout.servicePort("speed-service"));
+            arguments.put("lambda.query.speed.api-key", StackApiKey.of(layout).key());
+        }
         arguments.putAll(properties); // a repeated argument would be joined with a comma, so override here
         return arguments;
     }

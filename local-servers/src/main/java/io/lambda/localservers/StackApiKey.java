@@ -18,7 +18,7 @@ import java.util.Map;
 /**
  * The API key of a local stack (./lambda up) or of the process-level tests: made on first use,
  * kept in {@code <state dir>/api-key} readable by its owner only. The services get its hash (and
- * all three scopes); clients read the key from the file.
+ * every scope, internal too); clients read the key from the file.
  */
 public final class StackApiKey {
 
@@ -70,7 +70,7 @@ public final class StackApiKey {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("lambda.security.api-keys[0].id", "local");
         properties.put("lambda.security.api-keys[0].sha256", sha256());
-        properties.put("lambda.security.api-keys[0].scopes", "ingest,read,admin");
+        properties.put("lambda.security.api-keys[0].scopes", "ingest,read,admin,internal");
         // One key serves the whole local stack (demo, dashboards, tests that poll in tight loops): the
         // limits that keep one production key from starving the others would only get in the way.
         properties.put("lambda.security.rate-limits.ingest.requests-per-second", "20000");

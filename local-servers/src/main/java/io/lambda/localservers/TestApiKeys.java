@@ -13,6 +13,8 @@ public final class TestApiKeys {
     public static final String INGEST = "lambda-test-key-ingest";
     public static final String READ = "lambda-test-key-read";
     public static final String ADMIN = "lambda-test-key-admin";
+    /** Service to service: query-service's reads of speed-service's state. */
+    public static final String INTERNAL = "lambda-test-key-internal";
 
     private TestApiKeys() {
     }

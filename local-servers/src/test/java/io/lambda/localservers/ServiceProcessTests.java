@@ -62,4 +62,18 @@ class ServiceProcessTests {
 
         assertThat(query.arguments(Map.of()).keySet()).noneMatch(key -> key.contains("data-dir") || key.contains("state-dir"));
     }
+
+    @Test
+    void theQueryServiceReadsSpeedCellsFromTheLayoutsSpeedServiceWithAKeyItAcceptsForInternalReads() {
+        ServiceProcess query = new ServiceProcess(home, stack, "query-service");
+        ServiceProcess speed = new ServiceProcess(home, stack, "speed-service");
+
+        Map<String, String> queryArguments = query.arguments(Map.of());
+        Map<String, String> speedArguments = speed.arguments(Map.of());
+
+        assertThat(queryArguments).containsEntry("lambda.query.speed.url", speed.baseUrl());
+        String key = queryArguments.get("lambda.query.speed.api-key");
+        assertThat(StackApiKey.sha256Hex(key)).isEqualTo(speedArguments.get("lambda.security.api-keys[0].sha256"));
+        assertThat(speedArguments.get("lambda.security.api-keys[0].scopes")).contains("internal");
+    }
 }

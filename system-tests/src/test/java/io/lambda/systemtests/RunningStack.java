@@ -62,10 +62,13 @@ final class RunningStack implements AutoCloseable {
 
     /** {@link #faultsLayout}: its own Kafka (25092) and Cassandra (25042), started here and stopped on close. */
     static RunningStack onOwnServers(Duration epochLength) {
-        ProjectHome home = ProjectHome.locate();
-        StackLayout layout = faultsLayout(home);
-        return new RunningStack(home, layout, true, layout.kafkaBootstrapServers(), layout.cassandraContactPoint(),
-                CassandraServer.DATACENTER, epochLength, Map.of());
+        return onOwnServers(epochLength, faultsLayout(ProjectHome.locate()), Map.of());
+    }
+
+    /** On {@code layout} with a Kafka and a Cassandra of its own, and {@code extraProperties} on top of the run's own. */
+    static RunningStack onOwnServers(Duration epochLength, StackLayout layout, Map<String, String> extraProperties) {
+        return new RunningStack(ProjectHome.locate(), layout, true, layout.kafkaBootstrapServers(),
+                layout.cassandraContactPoint(), CassandraServer.DATACENTER, epochLength, extraProperties);
     }
 
     private RunningStack(ProjectHome home, StackLayout layout, boolean ownServers, String kafka, String cassandra,
@@ -84,6 +87,9 @@ final class RunningStack implements AutoCloseable {
         // the batch JobRepository of this run only: earlier runs' job instances stay out of it
         properties.put("lambda.batch.data-dir", layout.stateDir().resolve("batch-" + runId).toString());
         properties.put("lambda.batch.instance-id", runId); // a restarted batch-service takes its lease back at once
+        // engine streams: stores and changelog topics of this run only (an earlier run's would be restored into it)
+        properties.put("lambda.speed.streams.application-id", runId + "-speed");
+        properties.put("lambda.speed.state-dir", layout.stateDir().resolve("speed-" + runId).toString());
         // runs start when a test asks: a scheduled one would answer the test's request with 409
         properties.put("lambda.batch.schedule.enabled", "false");
         properties.putAll(extraProperties);

@@ -14,38 +14,39 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import io.lambda.localservers.ProjectHome;
+import io.lambda.localservers.StackLayout;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The walking skeleton end to end: events posted to ingest-service are counted by the speed
- * layer within seconds, and after a batch run absorbs them the merged answer is the same exact
- * count, now served from the batch version (no double count at the publish).
+ * The walking skeleton end to end, with each speed engine: events posted to ingest-service are counted
+ * by the speed layer within seconds, and after a batch run absorbs them the merged answer is the same
+ * exact count, now served from the batch version (no double count at the publish). Engine
+ * {@code streams} goes through query-service's interactive queries of speed-service.
  */
 class WalkingSkeletonIntegrationTests {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static RunningStack stack;
-    private static LambdaClient client;
+    private RunningStack stack;
+    private LambdaClient client;
 
-    @BeforeAll
-    static void startStack() {
-        stack = RunningStack.onSharedServers(Duration.ofSeconds(10));
-        client = new LambdaClient(stack);
-    }
-
-    @AfterAll
-    static void stopStack() {
+    @AfterEach
+    void stopStack() {
         if (stack != null) {
             stack.close();
         }
     }
 
-    @Test
-    void postedPageviewsAreCountedExactlyBySpeedThenByBatchAfterAPublish() throws Exception {
+    @ParameterizedTest(name = "engine {0}")
+    @ValueSource(strings = {"writer", "streams"})
+    void postedPageviewsAreCountedExactlyBySpeedThenByBatchAfterAPublish(String engine) throws Exception {
+        stack = RunningStack.onSharedServers(Duration.ofSeconds(10), StackLayout.test(ProjectHome.locate()),
+                Map.of("lambda.speed.engine", engine));
+        client = new LambdaClient(stack);
         Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
         Random random = new Random(42);
         List<String> urls = List.of("/home", "/pricing", "/a|b");
@@ -76,6 +77,15 @@ class WalkingSkeletonIntegrationTests {
         });
         JsonNode before = series("/home", hour);
         assertThat(before.at("/provenance/batchVersion").isNull()).isTrue();
+        assertThat(before.at("/provenance/partial").asBoolean()).isFalse();
+        // the speed layer reports how far it has got: through the last ingest, once caught up
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                assertThat(Instant.parse(series("/home", hour).at("/provenance/speedThrough").asString()))
+                        .isAfterOrEqualTo(lastIngest));
+        JsonNode top = top(hour);
+        Map<String, Integer> ranked = new LinkedHashMap<>();
+        top.get("items").forEach(item -> ranked.put(item.get("key").asString(), item.get("value").asInt()));
+        assertThat(ranked).isEqualTo(expected);
 
         // Batch layer: once the cut can pass every posted event, a run absorbs them all.
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
@@ -100,6 +110,13 @@ class WalkingSkeletonIntegrationTests {
             return !run[0].get("status").asString().equals("RUNNING");
         });
         return run[0];
+    }
+
+    private JsonNode top(Instant hour) throws Exception {
+        HttpResponse<String> response = client.get(stack.url("query-service", "/api/v1/views/pageviews/top?from="
+                + hour + "&to=" + hour.plus(1, ChronoUnit.HOURS) + "&granularity=hour&limit=10"));
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
     }
 
     private int hourCount(String url, Instant hour) throws Exception {

@@ -43,13 +43,18 @@ public final class DemoWorkload {
         this.urlCumulative = new double[urlCount];
         double total = 0;
         for (int i = 0; i < urlCount; i++) {
-            urls[i] = i == 0 ? "/home" : "/" + SECTIONS.get(i % SECTIONS.size()) + "/page-" + i;
+            urls[i] = url(i);
             total += 1.0 / Math.pow(i + 1, 1.1); // Zipf, s = 1.1: a few pages get most views
             urlCumulative[i] = total;
         }
         for (int i = 0; i < urlCount; i++) {
             urlCumulative[i] /= total;
         }
+    }
+
+    /** The demo's {@code i}-th most popular URL. */
+    public static String url(int i) {
+        return i == 0 ? "/home" : "/" + SECTIONS.get(i % SECTIONS.size()) + "/page-" + i;
     }
 
     public DemoEvent next(Instant now) {

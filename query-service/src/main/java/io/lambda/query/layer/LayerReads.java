@@ -1,10 +1,8 @@
 package io.lambda.query.layer;
 
-import io.lambda.core.time.BucketRange;
 import io.lambda.core.time.Granularity;
 import io.lambda.store.LambdaStore;
 import io.lambda.store.PublishedVersion;
-import io.lambda.store.SpeedCells;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -13,8 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Every read a query makes of the shared tables, each through its layer's guard, batch reads
- * through the cache. The merge decides what a failed read means for the answer; here a failure is
+ * Every read a query makes, each through its layer's guard: the catalog and batch cells from the shared
+ * tables (batch reads through the cache), speed cells from {@link SpeedReads}. The merge decides what a failed read means for the answer; here a failure is
  * just a failed future.
  *
  * <p>The catalog is read with a serial (Paxos) read, which costs far more than a cell read, so
@@ -34,17 +32,19 @@ public final class LayerReads {
     private final LayerGuard catalog;
     private final LayerGuard batch;
     private final LayerGuard speed;
+    private final SpeedReads speedReads;
     private final BatchCellCache cache;
     private final long catalogMaxAgeNanos;
     private volatile CatalogRead lastCatalogRead;
     private final AtomicReference<CompletableFuture<PublishedVersion>> catalogInFlight = new AtomicReference<>();
 
-    public LayerReads(LambdaStore store, LayerGuard catalog, LayerGuard batch, LayerGuard speed,
+    public LayerReads(LambdaStore store, LayerGuard catalog, LayerGuard batch, LayerGuard speed, SpeedReads speedReads,
                       BatchCellCache cache, Duration catalogMaxAge) {
         this.store = store;
         this.catalog = catalog;
         this.batch = batch;
         this.speed = speed;
+        this.speedReads = speedReads;
         this.cache = cache;
         this.catalogMaxAgeNanos = catalogMaxAge.toNanos();
     }
@@ -131,26 +131,14 @@ public final class LayerReads {
         });
     }
 
-    /** One key's speed cells of {@code range} from ingest epoch {@code fromEpoch} on (older ones are not read). */
-    public CompletableFuture<List<SpeedCells.Stored>> speedSeries(String view, String key, BucketRange range,
-                                                                  long fromEpoch) {
-        return speed.readAsync(() -> store.speedCells().seriesAsync(view, key, range, fromEpoch));
-    }
-
     /** The first {@code limit} keys from {@code from} on of one bucket of a batch version (not cached: few and small). */
     public CompletableFuture<List<String>> batchKeys(String view, long version, Granularity granularity,
                                                      Instant bucket, String from, int limit) {
         return batch.read(() -> store.batchCells().keys(view, version, granularity, bucket, from, limit));
     }
 
-    /** The first {@code limit} keys from {@code from} on of one bucket of the speed layer, any epoch. */
-    public CompletableFuture<List<String>> speedKeys(String view, Granularity granularity, Instant bucket,
-                                                     String from, int limit) {
-        return speed.read(() -> store.speedCells().keys(view, granularity, bucket, from, limit));
-    }
-
-    public CompletableFuture<List<SpeedCells.Stored>> speedBucket(String view, Granularity granularity,
-                                                                  Instant bucket) {
-        return speed.read(() -> store.speedCells().bucket(view, granularity, bucket));
+    /** The speed layer's cells, from whichever engine keeps them. */
+    public SpeedReads speed() {
+        return speedReads;
     }
 }

@@ -16,6 +16,7 @@ import org.springframework.validation.annotation.Validated;
  * @param speedProgressMaxAge queries within this long of a read of the speed layer's progress share it
  * @param top              bounds of top-N
  * @param keys             what the keys listing reads and returns
+ * @param speed            where the speed cells are read from under engine {@code streams}
  * @param layers           timeouts, circuit breakers and bulkheads of each storage layer
  * @param batchCache       the cache of batch reads (immutable per version)
  * @param graphql          limits on GraphQL documents
@@ -24,7 +25,8 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("lambda.query")
 public record QueryProperties(@Min(1) int maxSeriesBuckets, @NotNull Duration catalogMaxAge,
                               @NotNull Duration speedProgressMaxAge,
-                              @Valid @NotNull Top top, @Valid @NotNull Keys keys, @Valid @NotNull Layers layers,
+                              @Valid @NotNull Top top, @Valid @NotNull Keys keys, @Valid @NotNull Speed speed,
+                              @Valid @NotNull Layers layers,
                               @Valid @NotNull BatchCache batchCache, @Valid @NotNull Graphql graphql) {
 
     /**
@@ -49,6 +51,16 @@ public record QueryProperties(@Min(1) int maxSeriesBuckets, @NotNull Duration ca
      */
     public record Keys(@NotNull Duration lookback, @Min(1) @Max(1000) int maxBuckets, @Min(1) int defaultLimit,
                        @Min(1) int maxLimit) {
+    }
+
+    /**
+     * Engine {@code streams} ({@code lambda.speed.engine}): speed cells are read from speed-service by
+     * interactive queries.
+     *
+     * @param url    any speed-service instance (the Service in Kubernetes); it asks the others
+     * @param apiKey a key speed-service accepts with scope {@code internal}
+     */
+    public record Speed(@NotNull java.net.URI url, String apiKey) {
     }
 
     public record Layers(@Valid @NotNull Layer catalog, @Valid @NotNull Layer batch, @Valid @NotNull Layer speed) {

@@ -9,9 +9,9 @@ import io.lambda.query.layer.Layer;
 import io.lambda.query.layer.LayerGuard;
 import io.lambda.query.layer.LayerReads;
 import io.lambda.query.layer.LayerUnavailableException;
+import io.lambda.query.layer.SpeedReads.Slice;
 import io.lambda.query.layer.SpeedProgress;
 import io.lambda.store.PublishedVersion;
-import io.lambda.store.SpeedCells;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +40,8 @@ import java.util.function.Function;
  *
  * <p>When a layer cannot be read the answer says so rather than showing its part as zero: speed
  * unreadable gives the batch side alone, batch unreadable the speed side alone, each with
- * {@code partial: true} and a warning naming the layer. Without the catalog (or without any layer
+ * {@code partial: true} and a warning naming the layer; so does a speed answer that lacks some Kafka
+ * partitions (engine {@code streams}: restoring or moving). Without the catalog (or without any layer
  * holding cells) there is no answer: {@link LayerUnavailableException}, a 503 at the edge.
  */
 public class BatchSpeedMerge {
@@ -87,17 +88,13 @@ public class BatchSpeedMerge {
         CompletableFuture<Map<Long, byte[]>> batch = published.isNothing()
                 ? CompletableFuture.completedFuture(Map.of())
                 : reads.batchSeries(view.name(), published.version(), range.granularity(), key, range.from(), range.to());
-        CompletableFuture<List<SpeedCells.Stored>> speed = reads.speedSeries(view.name(), key, range, firstSpeedEpoch);
-        Sides<Map<Long, byte[]>, List<SpeedCells.Stored>> sides = await(view, published, batch, Map.of(), speed,
-                List.of());
+        // speed(cell, every epoch >= epoch(H)): the speed read folds exactly those epochs
+        CompletableFuture<Slice<Map<Long, Object>>> speed = reads.speed().series(view, key, range, firstSpeedEpoch);
+        Sides<Map<Long, byte[]>, Map<Long, Object>> sides = await(view, published, batch, Map.of(), speed, Map.of());
 
         Map<Long, Object> cells = new HashMap<>();
         sides.batch().forEach((bucket, bytes) -> cells.put(bucket, measure.decode(bytes)));
-        for (SpeedCells.Stored cell : sides.speed()) {
-            if (cell.key().ingestEpoch() >= firstSpeedEpoch) { // the read skips older epochs; this states the rule
-                cells.merge(cell.key().cell().bucketStartMillis(), measure.decode(cell.value()), measure::plusInto);
-            }
-        }
+        sides.speed().forEach((bucket, value) -> cells.merge(bucket, value, measure::plusInto));
         Map<Instant, Object> buckets = new LinkedHashMap<>(range.series(measure, cells::get));
         Object total = range.total(measure, cells::get);
         return new MergedSeries(buckets, total, provenance(published, sides.warnings()));
@@ -117,24 +114,17 @@ public class BatchSpeedMerge {
         CompletableFuture<List<Map<String, byte[]>>> batch = published.isNothing()
                 ? CompletableFuture.completedFuture(List.of())
                 : all(buckets, bucket -> reads.batchBucket(view.name(), published.version(), range.granularity(), bucket));
-        CompletableFuture<List<List<SpeedCells.Stored>>> speed = all(buckets,
-                bucket -> reads.speedBucket(view.name(), range.granularity(), bucket));
-        Sides<List<Map<String, byte[]>>, List<List<SpeedCells.Stored>>> sides = await(view, published, batch,
-                List.of(), speed, List.of());
+        CompletableFuture<Slice<Map<String, Object>>> speed = reads.speed().top(view, range, firstSpeedEpoch);
+        Sides<List<Map<String, byte[]>>, Map<String, Object>> sides = await(view, published, batch, List.of(), speed,
+                Map.of());
 
         Map<String, Object> byKey = new HashMap<>();
         for (Map<String, byte[]> bucket : sides.batch()) {
             bucket.forEach((key, bytes) -> byKey.merge(key, measure.decode(bytes), measure::plusInto));
             requireAtMost(byKey, maxKeys);
         }
-        for (List<SpeedCells.Stored> bucket : sides.speed()) {
-            for (SpeedCells.Stored cell : bucket) {
-                if (cell.key().ingestEpoch() >= firstSpeedEpoch) {
-                    byKey.merge(cell.key().cell().key(), measure.decode(cell.value()), measure::plusInto);
-                }
-            }
-            requireAtMost(byKey, maxKeys);
-        }
+        sides.speed().forEach((key, value) -> byKey.merge(key, value, measure::plusInto));
+        requireAtMost(byKey, maxKeys);
         List<Ranked> ranked = new ArrayList<>(byKey.size());
         byKey.forEach((key, value) -> {
             Double result = measure.result(value);
@@ -161,21 +151,14 @@ public class BatchSpeedMerge {
                 ? CompletableFuture.completedFuture(List.of())
                 : all(buckets, bucket -> reads.batchKeys(view.name(), published.version(), range.granularity(), bucket,
                         prefix, limit));
-        CompletableFuture<List<List<String>>> speed = all(buckets,
-                bucket -> reads.speedKeys(view.name(), range.granularity(), bucket, prefix, limit));
-        Sides<List<List<String>>, List<List<String>>> sides = await(view, published, batch, List.of(), speed,
-                List.of());
+        CompletableFuture<Slice<List<String>>> speed = reads.speed().keys(view, range, prefix, limit);
+        Sides<List<List<String>>, List<String>> sides = await(view, published, batch, List.of(), speed, List.of());
 
         TreeSet<String> keys = new TreeSet<>(ViewKey.ORDER);
-        for (List<List<String>> layer : List.of(sides.batch(), sides.speed())) {
-            for (List<String> bucket : layer) {
-                for (String key : bucket) {
-                    if (key.startsWith(prefix)) {
-                        keys.add(key);
-                    }
-                }
-            }
+        for (List<String> bucket : sides.batch()) {
+            bucket.stream().filter(key -> key.startsWith(prefix)).forEach(keys::add);
         }
+        sides.speed().stream().filter(key -> key.startsWith(prefix)).forEach(keys::add);
         return new MergedKeys(keys.stream().limit(limit).toList(), provenance(published, sides.warnings()));
     }
 
@@ -187,7 +170,7 @@ public class BatchSpeedMerge {
     }
 
     private <B, S> Sides<B, S> await(ViewDefinition view, PublishedVersion published, CompletableFuture<B> batch,
-                                     B noBatch, CompletableFuture<S> speed, S noSpeed) {
+                                     B noBatch, CompletableFuture<Slice<S>> speed, S noSpeed) {
         List<String> warnings = new ArrayList<>(2);
         B batchRows = noBatch;
         S speedRows = noSpeed;
@@ -200,8 +183,11 @@ public class BatchSpeedMerge {
             warnings.add(reads.guard(Layer.BATCH).describe(e) + ": this answer counts only the speed layer, events "
                     + "ingested since " + published.cut() + " (batch version " + published.version() + " left out)");
         }
+        List<Integer> missingPartitions = List.of();
         try {
-            speedRows = LayerGuard.await(speed);
+            Slice<S> slice = LayerGuard.await(speed);
+            speedRows = slice.cells();
+            missingPartitions = slice.missingPartitions();
         } catch (Throwable e) {
             speedFailure = e;
             warnings.add(reads.guard(Layer.SPEED).describe(e) + ": this answer counts only batch version "
@@ -215,7 +201,14 @@ public class BatchSpeedMerge {
         if (batchFailure != null) {
             partial(view, Layer.BATCH);
         }
-        if (speedFailure != null) {
+        if (!missingPartitions.isEmpty()) {
+            // never silently short: the partitions' cells are moving or restoring, and their events since the cut
+            // are in neither layer's answer now
+            warnings.add("speed layer partitions " + missingPartitions + " could not be read in time (restoring or "
+                    + "moving between instances): this answer leaves out their events ingested since "
+                    + published.cut());
+        }
+        if (speedFailure != null || !missingPartitions.isEmpty()) {
             partial(view, Layer.SPEED);
         }
         return new Sides<>(batchRows, speedRows, warnings);

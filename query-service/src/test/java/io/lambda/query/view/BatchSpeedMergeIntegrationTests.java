@@ -14,10 +14,12 @@ import io.lambda.localservers.RealServers;
 import io.lambda.query.SeededCells;
 import io.lambda.query.SeededCells.TestEvent;
 import io.lambda.query.layer.BatchCellCache;
+import io.lambda.query.layer.CassandraSpeedReads;
 import io.lambda.query.layer.Layer;
 import io.lambda.query.layer.LayerGuards;
 import io.lambda.query.layer.LayerReads;
 import io.lambda.query.layer.SpeedProgress;
+import io.lambda.query.layer.SpeedReads;
 import io.lambda.query.system.QueryProperties;
 import io.lambda.store.LambdaStore;
 import io.lambda.store.PublishedVersion;
@@ -30,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -102,7 +105,7 @@ class BatchSpeedMergeIntegrationTests {
         meters = new SimpleMeterRegistry();
         cache = new BatchCellCache(16 << 20, meters);
         LayerReads reads = new LayerReads(over, guards.get(Layer.CATALOG), guards.get(Layer.BATCH),
-                guards.get(Layer.SPEED), cache, catalogMaxAge);
+                guards.get(Layer.SPEED), new CassandraSpeedReads(over, guards.get(Layer.SPEED)), cache, catalogMaxAge);
         return new BatchSpeedMerge(reads, SeededCells.EPOCHS, SpeedProgress.UNKNOWN, meters);
     }
 
@@ -121,6 +124,50 @@ class BatchSpeedMergeIntegrationTests {
         merge = mergeOver(unpublished);
         assertEveryViewMatchesTheOracle(unpublished, 0);
         assertThat(merge.series(VIEWS.get("pageviews"), "/home", HOURS).provenance().batchCut()).isNull();
+    }
+
+    @Test
+    void aSpeedAnswerThatLacksPartitionsIsPartialAndNamesThemButStillCountsWhatItRead() {
+        SeededCells.publish(store, 2);
+        SpeedReads cassandra = new CassandraSpeedReads(store, guards.get(Layer.SPEED));
+        // engine streams while partitions 1 and 4 restore: what answered is folded, the rest is named
+        SpeedReads restoring = new SpeedReads() {
+            @Override
+            public CompletableFuture<Slice<Map<Long, Object>>> series(ViewDefinition view, String key,
+                                                                     BucketRange range, long fromEpoch) {
+                return cassandra.series(view, key, range, fromEpoch).thenApply(s -> new Slice<>(s.cells(), List.of(1, 4)));
+            }
+
+            @Override
+            public CompletableFuture<Slice<Map<String, Object>>> top(ViewDefinition view, BucketRange range,
+                                                                    long fromEpoch) {
+                return cassandra.top(view, range, fromEpoch).thenApply(s -> new Slice<>(s.cells(), List.of(1, 4)));
+            }
+
+            @Override
+            public CompletableFuture<Slice<List<String>>> keys(ViewDefinition view, BucketRange range, String from,
+                                                              int limit) {
+                return cassandra.keys(view, range, from, limit).thenApply(s -> new Slice<>(s.cells(), List.of(1, 4)));
+            }
+        };
+        meters = new SimpleMeterRegistry();
+        LayerReads reads = new LayerReads(store, guards.get(Layer.CATALOG), guards.get(Layer.BATCH),
+                guards.get(Layer.SPEED), restoring, new BatchCellCache(16 << 20, meters), Duration.ZERO);
+        BatchSpeedMerge restoringMerge = new BatchSpeedMerge(reads, SeededCells.EPOCHS, SpeedProgress.UNKNOWN, meters);
+        ViewDefinition pageviews = VIEWS.get("pageviews");
+
+        BatchSpeedMerge.MergedSeries series = restoringMerge.series(pageviews, "/home", HOURS);
+        BatchSpeedMerge.MergedTop top = restoringMerge.top(pageviews, HOURS, 4, 1000);
+
+        for (Provenance provenance : List.of(series.provenance(), top.provenance())) {
+            assertThat(provenance.partial()).isTrue();
+            assertThat(provenance.warnings()).singleElement().asString().contains("partitions [1, 4]");
+        }
+        // the cells that were read are still in it: the same values as the complete merge
+        assertThat(results(pageviews, series)).isEqualTo(results(pageviews, merge.series(pageviews, "/home", HOURS)));
+        assertThat(top.items()).isEqualTo(merge.top(pageviews, HOURS, 4, 1000).items());
+        assertThat(meters.counter("lambda.query.partial.answers", "view", "pageviews", "missing", "speed").count())
+                .isEqualTo(2);
     }
 
     @Test

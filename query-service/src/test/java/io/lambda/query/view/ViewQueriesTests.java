@@ -39,7 +39,7 @@ class ViewQueriesTests {
     private final BatchSpeedMerge merge = mock(BatchSpeedMerge.class);
     private final QueryProperties properties = new QueryProperties(10_000, Duration.ZERO, Duration.ZERO,
             new QueryProperties.Top(400, 200_000, 10, 1000), new QueryProperties.Keys(Duration.ofDays(31), 64, 100, 1000),
-            null, new QueryProperties.BatchCache(0), new QueryProperties.Graphql(10, 200, 10, 16384));
+            null, null, new QueryProperties.BatchCache(0), new QueryProperties.Graphql(10, 200, 10, 16384));
     private final ViewQueries queries = new ViewQueries(ViewCatalog.defaults(), merge, properties,
             Clock.fixed(NOW, ZoneOffset.UTC));
 

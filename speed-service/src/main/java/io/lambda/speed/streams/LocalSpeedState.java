@@ -80,10 +80,11 @@ public final class LocalSpeedState {
     }
 
     /** One key's cells of buckets {@code [from, to)}, by bucket start, epochs {@code >= fromEpoch}. */
-    public Optional<PartitionRead<TreeMap<Long, Object>>> series(int partition, String view, Granularity granularity,
-                                                                 String key, long from, long to, long fromEpoch) {
+    public Optional<PartitionRead<TreeMap<Long, Object>>> series(long deadline, int partition, String view,
+                                                                 Granularity granularity, String key, long from, long to,
+                                                                 long fromEpoch) {
         Measure<Object> measure = views.get(view).cellMeasure();
-        return read(partition, SpeedTopology.CELLS_BY_SERIES, store -> {
+        return read(deadline, partition, SpeedTopology.CELLS_BY_SERIES, store -> {
             TreeMap<Long, Object> cells = new TreeMap<>();
             try (KeyValueIterator<Bytes, byte[]> rows = store.range(
                     Bytes.wrap(StoreKeys.seriesFrom(view, granularity, key, from)),
@@ -100,20 +101,23 @@ public final class LocalSpeedState {
         });
     }
 
-    /** Every key's cell of one bucket, epochs {@code >= fromEpoch}. */
-    public Optional<PartitionRead<Map<String, Object>>> bucket(int partition, String view, Granularity granularity,
-                                                               long bucket, long fromEpoch) {
+    /** Every key's cell folded over the given buckets (a top-N's range), epochs {@code >= fromEpoch}. */
+    public Optional<PartitionRead<Map<String, Object>>> buckets(long deadline, int partition, String view,
+                                                                Granularity granularity, List<Long> buckets,
+                                                                long fromEpoch) {
         Measure<Object> measure = views.get(view).cellMeasure();
-        return read(partition, SpeedTopology.CELLS_BY_BUCKET, store -> {
+        return read(deadline, partition, SpeedTopology.CELLS_BY_BUCKET, store -> {
             Map<String, Object> cells = new java.util.HashMap<>();
-            try (KeyValueIterator<Bytes, byte[]> rows = store.range(
-                    Bytes.wrap(StoreKeys.bucketFrom(view, granularity, bucket, "")),
-                    Bytes.wrap(StoreKeys.bucketEnd(view, granularity, bucket)))) {
-                while (rows.hasNext()) {
-                    KeyValue<Bytes, byte[]> row = rows.next();
-                    StoreKeys.Parts parts = StoreKeys.readBucket(row.key.get());
-                    if (parts.epoch() >= fromEpoch && parts.bucketMillis() == bucket) {
-                        cells.merge(parts.key(), measure.decode(row.value), measure::plusInto);
+            for (long bucket : buckets) {
+                try (KeyValueIterator<Bytes, byte[]> rows = store.range(
+                        Bytes.wrap(StoreKeys.bucketFrom(view, granularity, bucket, "")),
+                        Bytes.wrap(StoreKeys.bucketEnd(view, granularity, bucket)))) {
+                    while (rows.hasNext()) {
+                        KeyValue<Bytes, byte[]> row = rows.next();
+                        StoreKeys.Parts parts = StoreKeys.readBucket(row.key.get());
+                        if (parts.epoch() >= fromEpoch && parts.bucketMillis() == bucket) {
+                            cells.merge(parts.key(), measure.decode(row.value), measure::plusInto);
+                        }
                     }
                 }
             }
@@ -121,19 +125,25 @@ public final class LocalSpeedState {
         });
     }
 
-    /** The first {@code limit} keys of one bucket from {@code fromKey} on, in code point order, epochs {@code >= fromEpoch}. */
-    public Optional<PartitionRead<List<String>>> keys(int partition, String view, Granularity granularity, long bucket,
-                                                      String fromKey, int limit, long fromEpoch) {
-        return read(partition, SpeedTopology.CELLS_BY_BUCKET, store -> {
+    /**
+     * The first {@code limit} keys from {@code fromKey} on, in code point order, of each of the given
+     * buckets (epochs {@code >= fromEpoch}); the caller takes the first {@code limit} of their union.
+     */
+    public Optional<PartitionRead<List<String>>> keys(long deadline, int partition, String view, Granularity granularity,
+                                                      List<Long> buckets, String fromKey, int limit, long fromEpoch) {
+        return read(deadline, partition, SpeedTopology.CELLS_BY_BUCKET, store -> {
             List<String> keys = new java.util.ArrayList<>();
-            try (KeyValueIterator<Bytes, byte[]> rows = store.range(
-                    Bytes.wrap(StoreKeys.bucketFrom(view, granularity, bucket, fromKey)),
-                    Bytes.wrap(StoreKeys.bucketEnd(view, granularity, bucket)))) {
-                while (rows.hasNext() && keys.size() < limit) {
-                    StoreKeys.Parts parts = StoreKeys.readBucket(rows.next().key.get());
-                    if (parts.epoch() >= fromEpoch && parts.bucketMillis() == bucket
-                            && (keys.isEmpty() || !keys.get(keys.size() - 1).equals(parts.key()))) {
-                        keys.add(parts.key());
+            for (long bucket : buckets) {
+                int before = keys.size();
+                try (KeyValueIterator<Bytes, byte[]> rows = store.range(
+                        Bytes.wrap(StoreKeys.bucketFrom(view, granularity, bucket, fromKey)),
+                        Bytes.wrap(StoreKeys.bucketEnd(view, granularity, bucket)))) {
+                    while (rows.hasNext() && keys.size() - before < limit) {
+                        StoreKeys.Parts parts = StoreKeys.readBucket(rows.next().key.get());
+                        if (parts.epoch() >= fromEpoch && parts.bucketMillis() == bucket
+                                && (keys.size() == before || !keys.get(keys.size() - 1).equals(parts.key()))) {
+                            keys.add(parts.key());
+                        }
                     }
                 }
             }
@@ -141,16 +151,25 @@ public final class LocalSpeedState {
         });
     }
 
+    /** Only the partition's progress (how far its events are in the cells). */
+    public Optional<PartitionRead<Void>> progress(long deadline, int partition) {
+        return read(deadline, partition, SpeedTopology.PROGRESS, store -> null);
+    }
+
+    /** The deadline of one request's reads: {@code restoreWait} from now, shared by every partition it reads. */
+    public long deadline() {
+        return System.nanoTime() + restoreWait.toNanos();
+    }
+
     private interface StoreRead<T> {
         T read(ReadOnlyKeyValueStore<Bytes, byte[]> store);
     }
 
     /**
-     * Reads one partition's store and its progress, waiting up to {@code restoreWait} for a store that
-     * is not queryable yet; empty when it still is not (or the partition is not active here).
+     * Reads one partition's store and its progress, waiting until {@code deadline} (nano time) for a store
+     * that is not queryable yet; empty when it still is not (or the partition is not active here).
      */
-    private <T> Optional<PartitionRead<T>> read(int partition, String storeName, StoreRead<T> read) {
-        long deadline = System.nanoTime() + restoreWait.toNanos();
+    private <T> Optional<PartitionRead<T>> read(long deadline, int partition, String storeName, StoreRead<T> read) {
         while (true) {
             Optional<KafkaStreams> instance = streams.streams();
             if (instance.isPresent() && activePartitions().contains(partition)) {
@@ -172,7 +191,7 @@ public final class LocalSpeedState {
                 return Optional.empty();
             }
             try {
-                Thread.sleep(25); // a bounded wait for a restoring partition, restoreWait at most
+                Thread.sleep(25); // a bounded wait for a restoring partition: until the request's deadline
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return Optional.empty();

@@ -1,6 +1,9 @@
 package io.lambda.speed.streams;
 
+import io.lambda.core.cell.SpeedAnswer;
+
 import io.lambda.core.measure.Measure;
+import io.lambda.core.time.BucketRange;
 import io.lambda.core.time.Granularity;
 import io.lambda.core.view.ViewCatalog;
 import io.lambda.core.view.ViewDefinition;
@@ -25,7 +28,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
@@ -94,7 +96,7 @@ class SpeedQueryController {
                        @RequestParam(required = false) List<Integer> partitions, HttpServletRequest request) {
         Measure<Object> measure = measureOf(view);
         Granularity g = granularity(granularity);
-        Answers answers = answer(request, local, partitions, p -> this.local.series(p, view, g, key,
+        Answers answers = answer(request, local, partitions, (deadline, p) -> this.local.series(deadline, p, view, g, key,
                 from.toEpochMilli(), to.toEpochMilli(), fromEpoch).map(read -> {
                     List<SpeedAnswer.Cell> cells = new ArrayList<>();
                     read.cells().forEach((bucket, value) -> cells.add(
@@ -108,16 +110,21 @@ class SpeedQueryController {
         return new SpeedAnswer(cells, null, answers.partitions(), answers.missing());
     }
 
-    /** Every key's cell of one bucket (for a top-N), folded over epochs {@code >= fromEpoch}. */
+    /**
+     * Every key's cell folded over the buckets {@code [from, to)} (a top-N's range, one call however many
+     * buckets) and over epochs {@code >= fromEpoch}.
+     */
     @GetMapping("/bucket")
-    SpeedAnswer bucket(@RequestParam String view, @RequestParam String granularity, @RequestParam Instant bucket,
+    SpeedAnswer bucket(@RequestParam String view, @RequestParam String granularity, @RequestParam Instant from,
+                       @RequestParam Instant to,
                        @RequestParam(defaultValue = "" + Long.MIN_VALUE) long fromEpoch,
                        @RequestParam(defaultValue = "false") boolean local,
                        @RequestParam(required = false) List<Integer> partitions, HttpServletRequest request) {
         Measure<Object> measure = measureOf(view);
         Granularity g = granularity(granularity);
-        Answers answers = answer(request, local, partitions, p -> this.local.bucket(p, view, g, bucket.toEpochMilli(),
-                fromEpoch).map(read -> {
+        List<Long> buckets = buckets(g, from, to);
+        Answers answers = answer(request, local, partitions, (deadline, p) -> this.local.buckets(deadline, p, view, g,
+                buckets, fromEpoch).map(read -> {
                     List<SpeedAnswer.Cell> cells = new ArrayList<>();
                     read.cells().forEach((key, value) -> cells.add(new SpeedAnswer.Cell(null, key, measure.encode(value))));
                     return new PartitionAnswer(cells, null, read.progress());
@@ -129,9 +136,13 @@ class SpeedQueryController {
         return new SpeedAnswer(cells, null, answers.partitions(), answers.missing());
     }
 
-    /** The first {@code limit} keys of one bucket from {@code fromKey} on (code point order), epochs {@code >= fromEpoch}. */
+    /**
+     * The first {@code limit} keys from {@code fromKey} on (code point order) with a cell in any bucket of
+     * {@code [from, to)}, epochs {@code >= fromEpoch}.
+     */
     @GetMapping("/keys")
-    SpeedAnswer keys(@RequestParam String view, @RequestParam String granularity, @RequestParam Instant bucket,
+    SpeedAnswer keys(@RequestParam String view, @RequestParam String granularity, @RequestParam Instant from,
+                     @RequestParam Instant to,
                      @RequestParam(defaultValue = "") String fromKey, @RequestParam(defaultValue = "100") int limit,
                      @RequestParam(defaultValue = "" + Long.MIN_VALUE) long fromEpoch,
                      @RequestParam(defaultValue = "false") boolean local,
@@ -141,11 +152,40 @@ class SpeedQueryController {
         if (limit < 1 || limit > 10_000) {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "limit must be 1-10000, was " + limit);
         }
-        Answers answers = answer(request, local, partitions, p -> this.local.keys(p, view, g, bucket.toEpochMilli(),
-                fromKey, limit, fromEpoch).map(read -> new PartitionAnswer(null, read.cells(), read.progress())));
+        List<Long> buckets = buckets(g, from, to);
+        Answers answers = answer(request, local, partitions, (deadline, p) -> this.local.keys(deadline, p, view, g,
+                buckets, fromKey, limit, fromEpoch).map(read -> new PartitionAnswer(null, read.cells(), read.progress())));
         TreeSet<String> keys = new TreeSet<>(ViewKey.ORDER);
         keys.addAll(answers.keys());
         return new SpeedAnswer(null, keys.stream().limit(limit).toList(), answers.partitions(), answers.missing());
+    }
+
+    /** How far every partition's events are in the cells: query-service's {@code speedThrough} and speed lag. */
+    @GetMapping("/progress")
+    SpeedAnswer progress(@RequestParam(defaultValue = "false") boolean local,
+                         @RequestParam(required = false) List<Integer> partitions, HttpServletRequest request) {
+        Answers answers = answer(request, local, partitions, (deadline, p) -> this.local.progress(deadline, p)
+                .map(read -> new PartitionAnswer(null, null, read.progress())));
+        return new SpeedAnswer(null, null, answers.partitions(), answers.missing());
+    }
+
+    /** The bucket starts of {@code [from, to)}; 400 for a range that is not whole buckets or longer than 10,000. */
+    private static List<Long> buckets(Granularity granularity, Instant from, Instant to) {
+        BucketRange range;
+        try {
+            range = new BucketRange(granularity, from, to);
+        } catch (IllegalArgumentException e) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, e.getMessage());
+        }
+        if (range.size() > 10_000) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "at most 10000 buckets, not " + range.size());
+        }
+        return range.buckets().stream().map(Instant::toEpochMilli).toList();
+    }
+
+    /** Reads one local partition by the request's deadline for a restoring store (nano time). */
+    private interface PartitionRead {
+        Optional<PartitionAnswer> read(long deadline, int partition);
     }
 
     /** What one partition answered locally. */
@@ -158,8 +198,9 @@ class SpeedQueryController {
     }
 
     private Answers answer(HttpServletRequest request, boolean localOnly, List<Integer> asked,
-                           IntFunction<Optional<PartitionAnswer>> read) {
+                           PartitionRead read) {
         HostInfo self = streams.hostInfo();
+        long deadline = this.local.deadline();
         List<SpeedAnswer.Cell> cells = new ArrayList<>();
         List<String> keys = new ArrayList<>();
         List<SpeedAnswer.Partition> answered = new ArrayList<>();
@@ -174,7 +215,7 @@ class SpeedQueryController {
             }
         }
         for (int partition : byHost.getOrDefault(self, List.of())) {
-            Optional<PartitionAnswer> answer = read.apply(partition);
+            Optional<PartitionAnswer> answer = read.read(deadline, partition);
             if (answer.isEmpty()) {
                 missing.add(partition);
                 continue;

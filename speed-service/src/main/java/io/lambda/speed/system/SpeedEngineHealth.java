@@ -11,7 +11,7 @@ import org.springframework.stereotype.Component;
  * {@code speedEngine} in the readiness group. Engine {@code streams}: UP only while Kafka Streams is
  * RUNNING (every task restored and processing), since the instance then answers interactive queries
  * for its partitions; OUT_OF_SERVICE while it starts, rebalances or restores. Engine {@code writer}:
- * always UP (its readiness is Cassandra's).
+ * always UP (it takes no traffic but the scrape).
  */
 @Component("speedEngine")
 class SpeedEngineHealth implements HealthIndicator {

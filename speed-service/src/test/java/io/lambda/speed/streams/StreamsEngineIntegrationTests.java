@@ -1,5 +1,7 @@
 package io.lambda.speed.streams;
 
+import io.lambda.core.cell.SpeedAnswer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -102,6 +104,12 @@ class StreamsEngineIntegrationTests {
         assertExact(app, stream.distinctEvents());
         assertExact(other, stream.distinctEvents());
 
+        // the cells are query-service's to read (scope internal), not a dashboard key's
+        HttpResponse<byte[]> byReader = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(app)
+                + keysOfToday())).header(TestApiKeys.HEADER, TestApiKeys.READ).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(byReader.statusCode()).isEqualTo(403);
+
         // the inner call answers only for the partitions it hosts; the others are missing, not empty
         SpeedAnswer inner = get(app, keysOfToday() + "&local=true&partitions=0,1,2");
         assertThat(inner.partitions()).isNotEmpty().hasSizeLessThan(PARTITIONS);
@@ -190,9 +198,6 @@ class StreamsEngineIntegrationTests {
         // out the previous member's session
         properties.put("lambda.speed.streams.instance-id", instanceId);
         properties.put("server.port", 0);
-        // the test compares every series and bucket at once, several hundred reads a second: far above a
-        // production key's read limit (200/s), which then answered 429 on a fast machine
-        properties.put("lambda.security.rate-limits.read.requests-per-second", 100_000);
         // for measurements: -Dlambda.it.app.<property>=<value> is passed to the service, e.g.
         // -Dlambda.it.app.lambda.speed.streams.cache-max-bytes=0
         System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("lambda.it.app."))
@@ -241,7 +246,9 @@ class StreamsEngineIntegrationTests {
     }
 
     private String keysOfToday() {
-        return "/internal/v1/speed/keys?view=pageviews&granularity=day&bucket=" + Granularity.DAY.bucketStart(now) + "&limit=1";
+        Instant today = Granularity.DAY.bucketStart(now);
+        return "/internal/v1/speed/keys?view=pageviews&granularity=day&from=" + today + "&to="
+                + Granularity.DAY.next(today) + "&limit=1";
     }
 
     /** Until every partition answers, none is missing, and each has applied everything up to its log end. */
@@ -287,8 +294,9 @@ class StreamsEngineIntegrationTests {
         for (List<Object> day : days) {
             String view = (String) day.get(0);
             long bucket = (Long) day.get(1);
-            SpeedAnswer answer = get(context, "/internal/v1/speed/bucket?view=" + view + "&granularity=day&bucket="
-                    + Instant.ofEpochMilli(bucket));
+            String oneDay = "&granularity=day&from=" + Instant.ofEpochMilli(bucket) + "&to="
+                    + Instant.ofEpochMilli(bucket + Granularity.DAY.lengthMillis());
+            SpeedAnswer answer = get(context, "/internal/v1/speed/bucket?view=" + view + oneDay);
             Measure<Object> measure = views.get(view).cellMeasure();
             Map<String, Double> byKey = new HashMap<>();
             answer.cells().forEach(cell -> byKey.put(cell.key(), measure.result(measure.decode(cell.value()))));
@@ -300,15 +308,14 @@ class StreamsEngineIntegrationTests {
             });
             assertThat(byKey).as("day %s of %s", Instant.ofEpochMilli(bucket), view).isEqualTo(wanted);
             TreeSet<String> keys = new TreeSet<>(wanted.keySet());
-            SpeedAnswer page = get(context, "/internal/v1/speed/keys?view=" + view + "&granularity=day&bucket="
-                    + Instant.ofEpochMilli(bucket) + "&limit=3");
+            SpeedAnswer page = get(context, "/internal/v1/speed/keys?view=" + view + oneDay + "&limit=3");
             assertThat(page.keys()).isEqualTo(keys.stream().limit(3).toList());
         }
     }
 
     private SpeedAnswer get(ConfigurableApplicationContext context, String pathAndQuery) throws Exception {
         HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(context) + pathAndQuery))
-                .header(TestApiKeys.HEADER, TestApiKeys.READ).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                .header(TestApiKeys.HEADER, TestApiKeys.INTERNAL).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
         return json.readValue(response.body(), SpeedAnswer.class);
     }

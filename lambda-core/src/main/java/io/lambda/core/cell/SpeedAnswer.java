@@ -1,17 +1,19 @@
-package io.lambda.speed.streams;
+package io.lambda.core.cell;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * An answer of the internal interactive-query endpoint ({@code /internal/v1/speed/*}): the speed cells
+ * An answer of speed-service's internal interactive-query endpoint ({@code /internal/v1/speed/*}, engine
+ * {@code streams}), as query-service reads it: one type on both sides of the wire. The speed cells
  * asked for, each already folded over every partition that answered and every ingest epoch
- * {@code >= fromEpoch}, with its value in the measure's own encoding (lambda-core's
- * {@code Measure.encode}, base64 in JSON: the bytes query-service reads from Cassandra today), the
+ * {@code >= fromEpoch}, with its value in the measure's own encoding ({@code Measure.encode},
+ * base64 in JSON), the
  * progress of every partition that answered, and the partitions that did not.
  *
- * @param cells             series: one per bucket ({@code bucket}); bucket: one per key ({@code key})
+ * @param cells             series: one per bucket ({@code bucket}); bucket: one per key ({@code key}), folded
+ *                          over every bucket asked for
  * @param keys              keys: the keys asked for, in code point order
  * @param partitions        every partition that answered, with how far it is applied
  * @param missingPartitions partitions that could not be read (restoring, moving, instance unreachable):
