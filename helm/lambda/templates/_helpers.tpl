@@ -165,6 +165,16 @@ component's own settings, by Spring's relaxed binding. docker/compose.yaml sets 
       key: {{ $values.cassandra.auth.passwordKey }}
 {{- end }}
 {{- end }}
+{{- if include "lambda.usesStore" . }}
+- name: LAMBDA_SPEED_ENGINE
+  value: {{ $values.speed.engine | quote }}
+{{- end }}
+{{- if eq .component "speed" }}
+{{- include "lambda.speedEnv" . }}
+{{- end }}
+{{- if and (eq .component "query") $values.speed.enabled }}
+{{- include "lambda.querySpeedEnv" . }}
+{{- end }}
 {{- if eq .component "batch" }}
 - name: LAMBDA_BATCH_DATA_DIR
   value: /data
@@ -206,13 +216,78 @@ component's own settings, by Spring's relaxed binding. docker/compose.yaml sets 
 {{- end }}
 {{- end }}
 
-{{/* The Deployment of a component. */}}
-{{- define "lambda.deployment" -}}
-{{- $values := .root.Values }}
-{{- $settings := index $values .component }}
-{{- if eq (int $values.managementPort) (int $settings.port) }}
-{{- fail (printf "managementPort (%d) must differ from %s.port: the actuator would be served on the public Service" (int $values.managementPort) .component) }}
+{{/* Where speed-service keeps its Kafka Streams stores (lambda.speed.state-dir): the state volume. */}}
+{{- define "lambda.speedStateDir" -}}
+/data
 {{- end }}
+
+{{/* The headless Service that gives each speed pod its DNS name (the StatefulSet's serviceName). */}}
+{{- define "lambda.speedHeadlessName" -}}
+{{- printf "%s-headless" (include "lambda.componentName" (dict "root" .root "component" "speed")) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+The Secret of the key query-service reads speed-service's interactive queries with (scope internal):
+key api-key is the plain key, api-key-sha256 its hex SHA-256 that speed-service accepts.
+*/}}
+{{- define "lambda.speedInternalKeySecretName" -}}
+{{- $key := .root.Values.speed.internalApiKey }}
+{{- if $key.existingSecret }}
+{{- $key.existingSecret }}
+{{- else }}
+{{- printf "%s-internal-api-key" (include "lambda.componentName" (dict "root" .root "component" "speed")) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+
+{{/*
+speed-service's own environment. POD_NAME and POD_NAMESPACE come first: the advertised host expands
+them. The instance id (static membership) is left to its default, HOSTNAME, which is the pod's
+stable StatefulSet name.
+*/}}
+{{- define "lambda.speedEnv" -}}
+{{- $speed := .root.Values.speed }}
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: POD_NAMESPACE
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.namespace
+- name: LAMBDA_SPEED_STATE_DIR
+  value: {{ include "lambda.speedStateDir" . | quote }}
+- name: LAMBDA_SPEED_STREAMS_ADVERTISED_HOST
+  value: {{ printf "$(POD_NAME).%s.$(POD_NAMESPACE).svc" (include "lambda.speedHeadlessName" .) | quote }}
+- name: LAMBDA_SPEED_STREAMS_STANDBY_REPLICAS
+  value: {{ $speed.standbyReplicas | quote }}
+{{- if .root.Values.query.enabled }}
+- name: LAMBDA_SECURITY_API_KEYS_0_ID
+  value: query-service
+- name: LAMBDA_SECURITY_API_KEYS_0_SHA256
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "lambda.speedInternalKeySecretName" . }}
+      key: api-key-sha256
+- name: LAMBDA_SECURITY_API_KEYS_0_SCOPES
+  value: internal
+{{- end }}
+{{- end }}
+
+{{/* query-service's way to speed-service: the speed Service and the plain internal key. */}}
+{{- define "lambda.querySpeedEnv" -}}
+{{- $speed := dict "root" .root "component" "speed" }}
+- name: LAMBDA_QUERY_SPEED_URL
+  value: {{ printf "http://%s:%d" (include "lambda.componentName" $speed) (int .root.Values.speed.port) | quote }}
+- name: LAMBDA_QUERY_SPEED_API_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "lambda.speedInternalKeySecretName" . }}
+      key: api-key
+{{- end }}
+
+{{/* The Deployment of a component (speed is a StatefulSet, templates/speed/statefulset.yaml). */}}
+{{- define "lambda.deployment" -}}
+{{- $settings := index .root.Values .component }}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -238,146 +313,172 @@ spec:
       maxSurge: 1
     {{- end }}
   template:
-    metadata:
-      labels:
-        {{- include "lambda.labels" . | nindent 8 }}
-      annotations:
-        {{- if include "lambda.usesStore" . }}
-        checksum/config: {{ include (print .root.Template.BasePath "/configmap.yaml") .root | sha256sum }}
-        {{- end }}
-        {{- if $values.metrics.scrapeAnnotations }}
-        prometheus.io/scrape: "true"
-        prometheus.io/port: {{ $values.managementPort | quote }}
-        prometheus.io/path: /actuator/prometheus
-        {{- end }}
-        {{- with $settings.podAnnotations }}
-        {{- toYaml . | nindent 8 }}
-        {{- end }}
-    spec:
-      serviceAccountName: {{ include "lambda.serviceAccountName" .root }}
-      automountServiceAccountToken: false
-      {{- with $values.imagePullSecrets }}
-      imagePullSecrets:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
+    {{- include "lambda.podTemplate" . | nindent 4 }}
+{{- end }}
+
+{{/* The pod template of a component's workload: the same for a Deployment and a StatefulSet. */}}
+{{- define "lambda.podTemplate" -}}
+{{- $values := .root.Values }}
+{{- $settings := index $values .component }}
+{{- if eq (int $values.managementPort) (int $settings.port) }}
+{{- fail (printf "managementPort (%d) must differ from %s.port: the actuator would be served on the public Service" (int $values.managementPort) .component) }}
+{{- end }}
+metadata:
+  labels:
+    {{- include "lambda.labels" . | nindent 4 }}
+  annotations:
+    {{- if include "lambda.usesStore" . }}
+    checksum/config: {{ include (print .root.Template.BasePath "/configmap.yaml") .root | sha256sum }}
+    {{- end }}
+    {{- if $values.metrics.scrapeAnnotations }}
+    prometheus.io/scrape: "true"
+    prometheus.io/port: {{ $values.managementPort | quote }}
+    prometheus.io/path: /actuator/prometheus
+    {{- end }}
+    {{- with $settings.podAnnotations }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+spec:
+  serviceAccountName: {{ include "lambda.serviceAccountName" .root }}
+  automountServiceAccountToken: false
+  {{- with $values.imagePullSecrets }}
+  imagePullSecrets:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  securityContext:
+    {{- toYaml $values.podSecurityContext | nindent 4 }}
+  {{- if eq .component "speed" }}
+  # up to 30 s of graceful HTTP shutdown, then up to 30 s for Kafka Streams to commit and close
+  # (a static member does not leave the group, so its partitions wait for it, not a rebalance)
+  terminationGracePeriodSeconds: 90
+  {{- else }}
+  # server.shutdown=graceful drains requests for up to 30 s
+  terminationGracePeriodSeconds: 45
+  {{- end }}
+  containers:
+    - name: {{ .component }}
+      image: {{ include "lambda.image" . }}
+      imagePullPolicy: {{ $values.image.pullPolicy }}
       securityContext:
-        {{- toYaml $values.podSecurityContext | nindent 8 }}
-      # server.shutdown=graceful drains requests for up to 30 s
-      terminationGracePeriodSeconds: 45
-      containers:
-        - name: {{ .component }}
-          image: {{ include "lambda.image" . }}
-          imagePullPolicy: {{ $values.image.pullPolicy }}
-          securityContext:
-            {{- toYaml $values.containerSecurityContext | nindent 12 }}
-          ports:
-            - name: http
-              containerPort: {{ $settings.port }}
-              protocol: TCP
-            - name: management
-              containerPort: {{ $values.managementPort }}
-              protocol: TCP
-          env:
-            - name: SERVER_PORT
-              value: {{ $settings.port | quote }}
-            - name: MANAGEMENT_SERVER_PORT
-              value: {{ $values.managementPort | quote }}
-            {{- include "lambda.env" . | trim | nindent 12 }}
-          startupProbe:
-            httpGet:
-              path: /actuator/health/liveness
-              port: management
-            periodSeconds: 5
-            failureThreshold: 36
-          livenessProbe:
-            httpGet:
-              path: /actuator/health/liveness
-              port: management
-            periodSeconds: 10
-            timeoutSeconds: 3
-            failureThreshold: 3
-          readinessProbe:
-            httpGet:
-              path: /actuator/health/readiness
-              port: management
-            periodSeconds: 5
-            timeoutSeconds: 3
-            failureThreshold: 3
-          resources:
-            {{- toYaml $settings.resources | nindent 12 }}
-          volumeMounts:
-            - name: tmp
-              mountPath: /tmp
-            {{- if include "lambda.usesStore" . }}
-            - name: config
-              mountPath: /config
-              readOnly: true
-            {{- end }}
-            {{- if eq .component "batch" }}
-            - name: data
-              mountPath: /data
-            {{- end }}
-            {{- if $values.security.apiKeys.existingSecret }}
-            - name: api-keys
-              mountPath: {{ include "lambda.apiKeysDir" .root }}
-              readOnly: true
-            {{- end }}
-            {{- with $values.extraVolumeMounts }}
-            {{- toYaml . | nindent 12 }}
-            {{- end }}
-      volumes:
+        {{- toYaml $values.containerSecurityContext | nindent 8 }}
+      ports:
+        - name: http
+          containerPort: {{ $settings.port }}
+          protocol: TCP
+        - name: management
+          containerPort: {{ $values.managementPort }}
+          protocol: TCP
+      env:
+        - name: SERVER_PORT
+          value: {{ $settings.port | quote }}
+        - name: MANAGEMENT_SERVER_PORT
+          value: {{ $values.managementPort | quote }}
+        {{- include "lambda.env" . | trim | nindent 8 }}
+      startupProbe:
+        httpGet:
+          path: /actuator/health/liveness
+          port: management
+        periodSeconds: 5
+        failureThreshold: 36
+      livenessProbe:
+        httpGet:
+          path: /actuator/health/liveness
+          port: management
+        periodSeconds: 10
+        timeoutSeconds: 3
+        failureThreshold: 3
+      readinessProbe:
+        httpGet:
+          path: /actuator/health/readiness
+          port: management
+        periodSeconds: 5
+        timeoutSeconds: 3
+        failureThreshold: 3
+      resources:
+        {{- toYaml $settings.resources | nindent 8 }}
+      volumeMounts:
         - name: tmp
-          emptyDir:
-            sizeLimit: 256Mi
+          mountPath: /tmp
         {{- if include "lambda.usesStore" . }}
         - name: config
-          configMap:
-            name: {{ include "lambda.configMapName" .root }}
+          mountPath: /config
+          readOnly: true
         {{- end }}
         {{- if eq .component "batch" }}
         - name: data
-          {{- if $settings.persistence.enabled }}
-          persistentVolumeClaim:
-            claimName: {{ include "lambda.componentName" . }}-data
-          {{- else }}
-          emptyDir:
-            sizeLimit: 1Gi
-          {{- end }}
+          mountPath: /data
         {{- end }}
-        {{- with $values.security.apiKeys.existingSecret }}
+        {{- if eq .component "speed" }}
+        - name: state
+          mountPath: {{ include "lambda.speedStateDir" . }}
+        {{- end }}
+        {{- if $values.security.apiKeys.existingSecret }}
         - name: api-keys
-          secret:
-            secretName: {{ . }}
-            defaultMode: 0440
+          mountPath: {{ include "lambda.apiKeysDir" .root }}
+          readOnly: true
         {{- end }}
-        {{- with $values.extraVolumes }}
+        {{- with $values.extraVolumeMounts }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
-      {{- with $settings.nodeSelector }}
-      nodeSelector:
-        {{- toYaml . | nindent 8 }}
+  volumes:
+    - name: tmp
+      emptyDir:
+        sizeLimit: 256Mi
+    {{- if include "lambda.usesStore" . }}
+    - name: config
+      configMap:
+        name: {{ include "lambda.configMapName" .root }}
+    {{- end }}
+    {{- if eq .component "batch" }}
+    - name: data
+      {{- if $settings.persistence.enabled }}
+      persistentVolumeClaim:
+        claimName: {{ include "lambda.componentName" . }}-data
+      {{- else }}
+      emptyDir:
+        sizeLimit: 1Gi
       {{- end }}
-      {{- with $settings.tolerations }}
-      tolerations:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
-      {{- with $settings.affinity }}
-      affinity:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
-      {{- if $settings.topologySpreadConstraints }}
-      topologySpreadConstraints:
-        {{- range $settings.topologySpreadConstraints }}
-        - {{- toYaml (omit . "labelSelector") | nindent 10 }}
-          labelSelector:
-            {{- if .labelSelector }}
-            {{- toYaml .labelSelector | nindent 12 }}
-            {{- else }}
-            matchLabels:
-              {{- include "lambda.selectorLabels" $ | nindent 14 }}
-            {{- end }}
+    {{- end }}
+    {{- if and (eq .component "speed") (not $settings.persistence.enabled) }}
+    # no claim: a started pod restores its stores from the changelog topics
+    - name: state
+      emptyDir:
+        sizeLimit: {{ $settings.persistence.size }}
+    {{- end }}
+    {{- with $values.security.apiKeys.existingSecret }}
+    - name: api-keys
+      secret:
+        secretName: {{ . }}
+        defaultMode: 0440
+    {{- end }}
+    {{- with $values.extraVolumes }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- with $settings.nodeSelector }}
+  nodeSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $settings.tolerations }}
+  tolerations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with $settings.affinity }}
+  affinity:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- if $settings.topologySpreadConstraints }}
+  topologySpreadConstraints:
+    {{- range $settings.topologySpreadConstraints }}
+    - {{- toYaml (omit . "labelSelector") | nindent 6 }}
+      labelSelector:
+        {{- if .labelSelector }}
+        {{- toYaml .labelSelector | nindent 8 }}
+        {{- else }}
+        matchLabels:
+          {{- include "lambda.selectorLabels" $ | nindent 10 }}
         {{- end }}
-      {{- end }}
+    {{- end }}
+  {{- end }}
 {{- end }}
 
 {{/* The ClusterIP (or other) Service of a component, on its HTTP port. */}}
@@ -449,11 +550,18 @@ spec:
 
 {{/*
 Ingress to a component's HTTP port: from its own peers (empty = any source) and from the
-monitoring peers. Egress stays open: Kafka and Cassandra are external endpoints.
+monitoring peers. Egress stays open: Kafka and Cassandra are external endpoints. Speed's peers
+always include query-service and the other speed pods: interactive queries and their fan-out.
 */}}
 {{- define "lambda.networkPolicy" -}}
 {{- $values := .root.Values }}
 {{- $settings := index $values .component }}
+{{- $from := $settings.networkPolicy.from }}
+{{- if and $from (eq .component "speed") }}
+{{- $from = concat $from (list
+      (dict "podSelector" (dict "matchLabels" (include "lambda.selectorLabels" (dict "root" .root "component" "query") | fromYaml)))
+      (dict "podSelector" (dict "matchLabels" (include "lambda.selectorLabels" . | fromYaml)))) }}
+{{- end }}
 {{- if $values.networkPolicy.enabled }}
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -471,7 +579,7 @@ spec:
     - ports:
         - port: http
           protocol: TCP
-      {{- with $settings.networkPolicy.from }}
+      {{- with $from }}
       from:
         {{- toYaml . | nindent 8 }}
       {{- end }}

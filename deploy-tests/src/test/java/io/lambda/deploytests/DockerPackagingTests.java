@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
@@ -104,6 +105,17 @@ class DockerPackagingTests {
 		assertThat(script).contains("/actuator/health/readiness");
 	}
 
+	/**
+	 * The chart's speed-layer variables that compose cannot share as they are: pod names from the
+	 * downward API, the state volume, the internal key from a Secret the chart makes. The engine and
+	 * its standby count are here too: compose runs the services' default engine (lambda-shared.yaml)
+	 * until docker/compose.yaml moves to engine streams with a state volume and an advertised host.
+	 */
+	private static final Set<String> SPEED_LAYER_KUBERNETES_ONLY = Set.of("POD_NAME", "POD_NAMESPACE",
+			"LAMBDA_SPEED_ENGINE", "LAMBDA_SPEED_STATE_DIR", "LAMBDA_SPEED_STREAMS_ADVERTISED_HOST",
+			"LAMBDA_SPEED_STREAMS_STANDBY_REPLICAS", "LAMBDA_SECURITY_API_KEYS_0_ID", "LAMBDA_SECURITY_API_KEYS_0_SHA256",
+			"LAMBDA_SECURITY_API_KEYS_0_SCOPES", "LAMBDA_QUERY_SPEED_URL", "LAMBDA_QUERY_SPEED_API_KEY");
+
 	@Test
 	void composeRunsEachServiceOnItsPortWithTheChartsEnvironment() {
 		// compose always mounts its keys file, as the chart does once a keys Secret is named
@@ -120,6 +132,7 @@ class DockerPackagingTests {
 			Map<String, Object> container = ManifestInvariants.containers(
 					ManifestInvariants.podSpec(ManifestInvariants.component(chart, component).get(0))).get(0);
 			Map<String, String> chartEnv = new TreeMap<>(ManifestInvariants.env(container));
+			chartEnv.keySet().removeAll(SPEED_LAYER_KUBERNETES_ONLY);
 			Map<String, String> composeEnv = new TreeMap<>();
 			Manifest.asMap(service.get("environment")).forEach((name, value) -> composeEnv.put(name, String.valueOf(value)));
 			assertThat(composeEnv).as("compose environment of %s = the chart's (default values)", module)

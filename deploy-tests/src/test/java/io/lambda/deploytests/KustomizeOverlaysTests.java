@@ -50,13 +50,13 @@ class KustomizeOverlaysTests {
 	void everyServiceReadsItsKeysFromTheOptionalSecretAndServesTheActuatorOnTheManagementPort(String overlay) {
 		List<Manifest> manifests = Manifest.parseAll(kustomize("overlays/" + overlay));
 
-		assertThat(ManifestInvariants.ofKind(manifests, "Deployment")).as("Deployments of %s", overlay)
+		assertThat(ManifestInvariants.services(manifests)).as("Deployments and StatefulSets of %s", overlay)
 				.hasSize(ServicePorts.COMPONENTS.size());
 		assertThat(ManifestInvariants.apiKeysFromSecret(manifests, API_KEYS_SECRET, API_KEYS_FILE))
 				.as("API keys in overlay %s", overlay).isEmpty();
 		assertThat(ManifestInvariants.actuatorOnManagementPort(manifests, MANAGEMENT_PORT))
 				.as("management port in overlay %s", overlay).isEmpty();
-		for (Manifest deployment : ManifestInvariants.ofKind(manifests, "Deployment")) {
+		for (Manifest deployment : ManifestInvariants.services(manifests)) {
 			// no ServiceMonitor here: the annotations are how Prometheus finds the pods
 			assertThat(Manifest.at(deployment.podTemplate(), "metadata", "annotations", "prometheus.io/scrape"))
 					.as("%s scrape annotation", deployment.id()).isEqualTo("true");

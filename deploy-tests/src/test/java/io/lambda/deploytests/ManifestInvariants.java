@@ -1,8 +1,13 @@
 package io.lambda.deploytests;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,6 +31,14 @@ final class ManifestInvariants {
 
 	static final String VIEWS_FILE = "views.yaml";
 
+	/** The keys of the Secret shared by query-service (the plain key) and speed-service (its hash). */
+	static final String INTERNAL_KEY = "api-key";
+
+	static final String INTERNAL_KEY_SHA256 = "api-key-sha256";
+
+	/** The scope speed-service's interactive queries ask of a key. */
+	static final String INTERNAL_SCOPE = "internal";
+
 	private ManifestInvariants() {
 	}
 
@@ -41,7 +54,10 @@ final class ManifestInvariants {
 		all.addAll(viewsConfigMounted(manifests));
 		all.addAll(sharedSettingsAgree(manifests));
 		all.addAll(batchHasOneScheduler(manifests));
-		all.addAll(noSecretsRendered(manifests));
+		all.addAll(onlyTheInternalKeySecretRendered(manifests));
+		all.addAll(speedKeepsStateAndIsReachablePerPod(manifests));
+		all.addAll(queryReadsSpeedWithTheInternalKey(manifests));
+		all.addAll(speedAdmitsQueryAndItsPeers(manifests));
 		return all;
 	}
 
@@ -242,6 +258,9 @@ final class ManifestInvariants {
 		for (Manifest workload : workloads(manifests)) {
 			Map<String, Object> pod = podSpec(workload);
 			Map<String, Object> volumes = new HashMap<>();
+			for (Object claimTemplate : workload.list("spec", "volumeClaimTemplates")) {
+				volumes.put((String) Manifest.at(claimTemplate, "metadata", "name"), claimTemplate);
+			}
 			for (Object volume : listOf(pod.get("volumes"))) {
 				volumes.put((String) Manifest.at(volume, "name"), volume);
 				Object configMap = Manifest.at(volume, "configMap", "name");
@@ -355,7 +374,8 @@ final class ManifestInvariants {
 
 	/**
 	 * Settings every service of a deployment must agree on are the same in every container that sets
-	 * them (the topic under its two names, partitions, keyspace, deployment, epoch length), and the
+	 * them (the topic under its two names, partitions, keyspace, deployment, epoch length, the speed
+	 * engine that speed-service runs and query-service reads), and the
 	 * speed service has no more replicas than the topic has partitions.
 	 */
 	static List<String> sharedSettingsAgree(List<Manifest> manifests) {
@@ -366,7 +386,8 @@ final class ManifestInvariants {
 				"keyspace", List.of("LAMBDA_STORE_KEYSPACE"),
 				"deployment", List.of("LAMBDA_STORE_DEPLOYMENT"),
 				"epoch length", List.of("LAMBDA_EVENTS_EPOCH_LENGTH"),
-				"replication factor", List.of("LAMBDA_STORE_REPLICATION_FACTOR"));
+				"replication factor", List.of("LAMBDA_STORE_REPLICATION_FACTOR"),
+				"speed engine", List.of("LAMBDA_SPEED_ENGINE"));
 		Integer partitions = null;
 		for (Map.Entry<String, List<String>> group : groups.entrySet()) {
 			Map<String, String> seen = new HashMap<>();
@@ -413,21 +434,211 @@ final class ManifestInvariants {
 		return problems;
 	}
 
-	/** Credentials come from existing Secrets (existingSecret); nothing we render holds one. */
-	static List<String> noSecretsRendered(List<Manifest> manifests) {
-		return ofKind(manifests, "Secret").stream().map(secret -> secret.id() + ": the manifests must not carry Secrets")
-				.toList();
+	/**
+	 * Credentials come from existing Secrets (existingSecret). The one Secret we may render is the
+	 * internal key between query and speed: a plain key and its SHA-256, which must agree.
+	 */
+	static List<String> onlyTheInternalKeySecretRendered(List<Manifest> manifests) {
+		List<String> problems = new ArrayList<>();
+		for (Manifest secret : ofKind(manifests, "Secret")) {
+			Map<String, String> data = secretData(secret);
+			if (!data.keySet().equals(Set.of(INTERNAL_KEY, INTERNAL_KEY_SHA256))) {
+				problems.add(secret.id() + ": the manifests carry no Secret but the internal API key (" + INTERNAL_KEY + ", "
+						+ INTERNAL_KEY_SHA256 + "), this one holds " + data.keySet());
+			}
+			else if (!sha256Hex(data.get(INTERNAL_KEY)).equals(data.get(INTERNAL_KEY_SHA256))) {
+				problems.add(secret.id() + ": " + INTERNAL_KEY_SHA256 + " is not the SHA-256 of " + INTERNAL_KEY);
+			}
+			else if (data.get(INTERNAL_KEY).length() < 32) {
+				problems.add(secret.id() + ": the internal API key is shorter than 32 characters");
+			}
+		}
+		return problems;
 	}
 
 	/**
-	 * Every Deployment reads its API keys from the Secret {@code secret}, mounted read-only as a
+	 * Engine streams keeps state per pod and serves it over HTTP, so the speed workload is a
+	 * StatefulSet (stable pod names for static membership) with Parallel pod management; its state
+	 * directory is a writable volume of its own (a claim template, or an emptyDir restored from the
+	 * changelogs); and it advertises {@code $(POD_NAME).<headless Service>.<namespace>.svc}, a name
+	 * that exists for every pod because the StatefulSet's serviceName is a rendered headless Service
+	 * selecting its pods.
+	 */
+	static List<String> speedKeepsStateAndIsReachablePerPod(List<Manifest> manifests) {
+		List<String> problems = new ArrayList<>();
+		for (Manifest speed : component(manifests, "speed")) {
+			if (!speed.kind().equals("StatefulSet")) {
+				problems.add(speed.id() + ": the speed service must be a StatefulSet (stable names, a volume per pod)");
+				continue;
+			}
+			if (!"Parallel".equals(speed.string("spec", "podManagementPolicy"))) {
+				problems.add(speed.id() + ": podManagementPolicy is not Parallel: pods would start one after the other");
+			}
+			String headless = speed.string("spec", "serviceName");
+			Map<String, Object> podLabels = Manifest.asMap(
+					Objects.requireNonNullElse(Manifest.at(speed.podTemplate(), "metadata", "labels"), Map.of()));
+			boolean governed = ofKind(manifests, "Service").stream().anyMatch(service -> service.name().equals(headless)
+					&& "None".equals(service.string("spec", "clusterIP"))
+					&& !service.map("spec", "selector").isEmpty() && matches(service.map("spec", "selector"), podLabels));
+			if (!governed) {
+				problems.add(speed.id() + ": serviceName " + headless + " is no rendered headless Service selecting its pods");
+			}
+			Map<String, Object> pod = podSpec(speed);
+			for (Map<String, Object> container : containers(pod)) {
+				String where = speed.id() + " container " + container.get("name");
+				Map<String, String> env = env(container);
+				String stateDir = env.get("LAMBDA_SPEED_STATE_DIR");
+				Object mount = listOf(container.get("volumeMounts")).stream()
+						.filter(m -> stateDir != null && stateDir.equals(Manifest.at(m, "mountPath"))).findFirst().orElse(null);
+				Object mountName = Manifest.at(mount, "name");
+				boolean claimed = speed.list("spec", "volumeClaimTemplates").stream()
+						.anyMatch(template -> Objects.equals(mountName, Manifest.at(template, "metadata", "name")));
+				boolean empty = listOf(pod.get("volumes")).stream().anyMatch(volume ->
+						Objects.equals(mountName, Manifest.at(volume, "name")) && Manifest.at(volume, "emptyDir") != null);
+				if (mount == null || Boolean.TRUE.equals(Manifest.at(mount, "readOnly")) || !(claimed || empty)) {
+					problems.add(where + ": LAMBDA_SPEED_STATE_DIR (" + stateDir
+							+ ") is not a writable claim template or emptyDir mounted there");
+				}
+				String host = env.get("LAMBDA_SPEED_STREAMS_ADVERTISED_HOST");
+				String expected = "$(POD_NAME)." + headless + ".";
+				if (host == null || !host.startsWith(expected) || !host.endsWith(".svc")) {
+					problems.add(where + ": LAMBDA_SPEED_STREAMS_ADVERTISED_HOST is " + host + ", not " + expected
+							+ "<namespace>.svc");
+				}
+				List<String> order = listOf(container.get("env")).stream().map(v -> (String) Manifest.at(v, "name")).toList();
+				for (Map.Entry<String, String> field : Map.of("POD_NAME", "metadata.name", "POD_NAMESPACE", "metadata.namespace")
+						.entrySet()) {
+					if (host == null || !host.contains("$(" + field.getKey() + ")")) {
+						continue;
+					}
+					Object source = listOf(container.get("env")).stream()
+							.filter(v -> field.getKey().equals(Manifest.at(v, "name")))
+							.map(v -> Manifest.at(v, "valueFrom", "fieldRef", "fieldPath")).findFirst().orElse(null);
+					// the kubelet expands $(VAR) only from variables defined before
+					if (!field.getValue().equals(source)
+							|| order.indexOf(field.getKey()) > order.indexOf("LAMBDA_SPEED_STREAMS_ADVERTISED_HOST")) {
+						problems.add(where + ": " + field.getKey() + " is not " + field.getValue()
+								+ " from the downward API, defined before the advertised host");
+					}
+				}
+			}
+		}
+		return problems;
+	}
+
+	/**
+	 * query-service reads speed cells from speed-service: LAMBDA_QUERY_SPEED_URL is
+	 * {@code http://<speed Service>:<port>} of a rendered, load-balanced Service selecting the speed
+	 * pods on their http port, and the key it sends (LAMBDA_QUERY_SPEED_API_KEY) is the plain key
+	 * of the Secret whose SHA-256 speed-service accepts with scope internal. When the Secret is
+	 * rendered, the hash is checked against the key.
+	 */
+	static List<String> queryReadsSpeedWithTheInternalKey(List<Manifest> manifests) {
+		List<String> problems = new ArrayList<>();
+		List<Manifest> speeds = component(manifests, "speed");
+		if (speeds.isEmpty()) {
+			return problems;
+		}
+		Map<String, Object> speedPodLabels = Manifest.asMap(
+				Objects.requireNonNullElse(Manifest.at(speeds.get(0).podTemplate(), "metadata", "labels"), Map.of()));
+		Map<String, Object> speedContainer = containers(podSpec(speeds.get(0))).get(0);
+		List<String> acceptedHashes = new ArrayList<>();
+		Map<String, String> speedEnv = env(speedContainer);
+		for (String name : speedEnv.keySet()) {
+			if (name.matches("LAMBDA_SECURITY_API_KEYS_\\d+_SCOPES")
+					&& List.of(String.valueOf(speedEnv.get(name)).split(",")).contains(INTERNAL_SCOPE)) {
+				String index = name.replaceAll("\\D+", "");
+				String reference = secretReference(speedContainer, "LAMBDA_SECURITY_API_KEYS_" + index + "_SHA256");
+				if (reference != null) {
+					acceptedHashes.add(reference);
+				}
+			}
+		}
+		for (Manifest query : component(manifests, "query")) {
+			for (Map<String, Object> container : containers(podSpec(query))) {
+				String where = query.id() + " container " + container.get("name");
+				String url = env(container).get("LAMBDA_QUERY_SPEED_URL");
+				boolean served = url != null && ofKind(manifests, "Service").stream().anyMatch(service ->
+						!"None".equals(service.string("spec", "clusterIP"))
+								&& !service.map("spec", "selector").isEmpty()
+								&& matches(service.map("spec", "selector"), speedPodLabels)
+								&& service.list("spec", "ports").stream().anyMatch(port -> "http".equals(Manifest.at(port, "targetPort"))
+										&& url.equals("http://" + service.name() + ":" + Manifest.at(port, "port"))));
+				if (!served) {
+					problems.add(where + ": LAMBDA_QUERY_SPEED_URL " + url
+							+ " is not http://<a speed Service>:<its port to the pods' http port>");
+				}
+				String key = secretReference(container, "LAMBDA_QUERY_SPEED_API_KEY");
+				if (key == null || !key.endsWith("/" + INTERNAL_KEY)) {
+					problems.add(where + ": LAMBDA_QUERY_SPEED_API_KEY is not key " + INTERNAL_KEY + " of a Secret (" + key + ")");
+					continue;
+				}
+				String secretName = key.substring(0, key.indexOf('/'));
+				if (!acceptedHashes.contains(secretName + "/" + INTERNAL_KEY_SHA256)) {
+					problems.add(where + ": speed-service accepts no key of scope " + INTERNAL_SCOPE + " with the SHA-256 "
+							+ secretName + "/" + INTERNAL_KEY_SHA256 + " (it accepts " + acceptedHashes + ")");
+				}
+			}
+		}
+		return problems;
+	}
+
+	/**
+	 * A NetworkPolicy on the speed pods lets query-service and the other speed pods reach their
+	 * http port: interactive queries come from query-service and fan out between speed instances.
+	 */
+	static List<String> speedAdmitsQueryAndItsPeers(List<Manifest> manifests) {
+		List<String> problems = new ArrayList<>();
+		for (Manifest speed : component(manifests, "speed")) {
+			Map<String, Object> speedLabels = Manifest.asMap(
+					Objects.requireNonNullElse(Manifest.at(speed.podTemplate(), "metadata", "labels"), Map.of()));
+			for (Manifest policy : ofKind(manifests, "NetworkPolicy")) {
+				if (!matches(policy.map("spec", "podSelector", "matchLabels"), speedLabels)) {
+					continue;
+				}
+				List<Manifest> callers = new ArrayList<>(component(manifests, "query"));
+				callers.add(speed);
+				for (Manifest caller : callers) {
+					Map<String, Object> callerLabels = Manifest.asMap(
+							Objects.requireNonNullElse(Manifest.at(caller.podTemplate(), "metadata", "labels"), Map.of()));
+					if (!admits(policy, callerLabels, "http")) {
+						problems.add(policy.id() + ": does not admit " + caller.id() + " to the speed pods' http port");
+					}
+				}
+			}
+		}
+		return problems;
+	}
+
+	/**
+	 * Whether an ingress rule of the policy admits a pod of the same namespace with these labels to
+	 * the named port. Peers with a namespaceSelector are taken as other namespaces (conservative).
+	 */
+	static boolean admits(Manifest policy, Map<String, Object> sourceLabels, String portName) {
+		for (Object rule : policy.list("spec", "ingress")) {
+			List<Object> ports = listOf(Manifest.at(rule, "ports"));
+			boolean port = ports.isEmpty() || ports.stream().anyMatch(p -> portName.equals(Manifest.at(p, "port")));
+			Object from = Manifest.at(rule, "from");
+			boolean source = from == null || listOf(from).stream().anyMatch(peer -> Manifest.at(peer, "namespaceSelector") == null
+					&& Manifest.at(peer, "podSelector") != null
+					&& matches(Manifest.asMap(Objects.requireNonNullElse(Manifest.at(peer, "podSelector", "matchLabels"), Map.of())),
+							sourceLabels));
+			if (port && source) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Every service (Deployment or StatefulSet) reads its API keys from the Secret {@code secret}, mounted read-only as a
 	 * directory (a subPath mount is a copy the kubelet never updates, so keys could not rotate), with
 	 * LAMBDA_SECURITY_API_KEYS_FILE naming {@code keysFile} in that directory.
 	 */
 	static List<String> apiKeysFromSecret(List<Manifest> manifests, String secret, String keysFile) {
 		List<String> problems = new ArrayList<>();
 		String directory = keysFile.substring(0, keysFile.lastIndexOf('/'));
-		for (Manifest deployment : ofKind(manifests, "Deployment")) {
+		for (Manifest deployment : services(manifests)) {
 			Map<String, Object> pod = podSpec(deployment);
 			List<Object> volumes = listOf(pod.get("volumes")).stream()
 					.filter(volume -> secret.equals(Manifest.at(volume, "secret", "secretName"))).toList();
@@ -456,14 +667,14 @@ final class ManifestInvariants {
 	}
 
 	/**
-	 * Every Deployment serves its actuator on the container port named management ({@code port}):
+	 * Every service (Deployment or StatefulSet) serves its actuator on the container port named management ({@code port}):
 	 * MANAGEMENT_SERVER_PORT says so, the startup, liveness and readiness probes and the Prometheus
 	 * scrape annotations (where there are any: a ServiceMonitor may scrape instead) use it, and no Service but a "-management" one targets it (the public
 	 * Services expose the API port only).
 	 */
 	static List<String> actuatorOnManagementPort(List<Manifest> manifests, int port) {
 		List<String> problems = new ArrayList<>();
-		for (Manifest deployment : ofKind(manifests, "Deployment")) {
+		for (Manifest deployment : services(manifests)) {
 			for (Map<String, Object> container : containers(podSpec(deployment))) {
 				String where = deployment.id() + " container " + container.get("name");
 				boolean declared = listOf(container.get("ports")).stream().anyMatch(declaredPort ->
@@ -504,6 +715,39 @@ final class ManifestInvariants {
 
 	static List<Manifest> workloads(List<Manifest> manifests) {
 		return manifests.stream().filter(Manifest::isWorkload).toList();
+	}
+
+	/** The long-running workloads: the four services, Deployments and the speed StatefulSet. */
+	static List<Manifest> services(List<Manifest> manifests) {
+		return manifests.stream().filter(m -> m.kind().equals("Deployment") || m.kind().equals("StatefulSet")).toList();
+	}
+
+	/** "secret/key" of a variable set from a secretKeyRef, or null. */
+	static String secretReference(Map<String, Object> container, String variable) {
+		return listOf(container.get("env")).stream()
+				.filter(v -> variable.equals(Manifest.at(v, "name")))
+				.map(v -> Manifest.at(v, "valueFrom", "secretKeyRef"))
+				.filter(Objects::nonNull)
+				.map(ref -> Manifest.at(ref, "name") + "/" + Manifest.at(ref, "key"))
+				.findFirst().orElse(null);
+	}
+
+	/** A rendered Secret's values, decoded (data is base64, which kustomize wraps in lines; stringData plain). */
+	static Map<String, String> secretData(Manifest secret) {
+		Map<String, String> data = new HashMap<>();
+		secret.map("data").forEach((key, value) -> data.put(key,
+				new String(Base64.getMimeDecoder().decode(String.valueOf(value)), StandardCharsets.UTF_8)));
+		secret.map("stringData").forEach((key, value) -> data.put(key, String.valueOf(value)));
+		return data;
+	}
+
+	static String sha256Hex(String text) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+		}
+		catch (NoSuchAlgorithmException e) {
+			throw new IllegalStateException(e);
+		}
 	}
 
 	static List<Manifest> ofKind(List<Manifest> manifests, String kind) {

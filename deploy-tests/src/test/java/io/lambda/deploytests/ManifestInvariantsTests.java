@@ -1,6 +1,8 @@
 package io.lambda.deploytests;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +85,7 @@ class ManifestInvariantsTests {
 				+ "app.kubernetes.io/component=querry} matches no pod template");
 		assertThat(violationsAfter(deployment("speed",
 				d -> d.map("spec", "selector", "matchLabels").put("app.kubernetes.io/component", "fast"))))
-				.anyMatch(v -> v.startsWith("Deployment/lambda-speed: selector") && v.contains("does not match its pod labels"));
+				.anyMatch(v -> v.startsWith("StatefulSet/lambda-speed: selector") && v.contains("does not match its pod labels"));
 		assertThat(violationsAfter(manifests -> find(manifests, "ServiceMonitor", "lambda-batch")
 				.map("spec", "selector", "matchLabels").put("app.kubernetes.io/component", "none")))
 				.anyMatch(v -> v.startsWith("ServiceMonitor/lambda-batch: selector"));
@@ -123,7 +125,7 @@ class ManifestInvariantsTests {
 			}
 		})))
 				.anyMatch(v -> v.startsWith("the topic differs between services"))
-				.contains("Deployment/lambda-speed: 7 replicas for 6 partitions");
+				.contains("StatefulSet/lambda-speed: 7 replicas for 6 partitions");
 	}
 
 	@Test
@@ -141,7 +143,66 @@ class ManifestInvariantsTests {
 			manifests.removeIf(m -> m.kind().equals("ServiceAccount"));
 			manifests.add(new Manifest(new LinkedHashMap<>(Map.of("kind", "Secret", "metadata", Map.of("name", "oops")))));
 		})).contains("Deployment/lambda-ingest: ServiceAccount lambda is not rendered",
-				"Secret/oops: the manifests must not carry Secrets");
+				"Secret/oops: the manifests carry no Secret but the internal API key (api-key, api-key-sha256), this one holds []");
+		assertThat(violationsAfter(manifests -> find(manifests, "Secret", "lambda-speed-internal-api-key").map("data")
+				.put("api-key-sha256", Base64.getEncoder().encodeToString("0".repeat(64).getBytes(StandardCharsets.UTF_8)))))
+				.contains("Secret/lambda-speed-internal-api-key: api-key-sha256 is not the SHA-256 of api-key");
+	}
+
+	@Test
+	void aSpeedWithoutStableNamesOrItsOwnStateVolumeIsCaught() {
+		assertThat(violationsAfter(deployment("speed", d -> d.body().put("kind", "Deployment"))))
+				.contains("Deployment/lambda-speed: the speed service must be a StatefulSet (stable names, a volume per pod)");
+		assertThat(violationsAfter(deployment("speed", d -> {
+			d.map("spec").remove("volumeClaimTemplates");
+			d.map("spec").put("podManagementPolicy", "OrderedReady");
+			d.map("spec").put("serviceName", "lambda-speed");
+		})))
+				.contains("StatefulSet/lambda-speed: podManagementPolicy is not Parallel: pods would start one after the other",
+						"StatefulSet/lambda-speed: serviceName lambda-speed is no rendered headless Service selecting its pods")
+				.anyMatch(v -> v.startsWith("StatefulSet/lambda-speed container speed: LAMBDA_SPEED_STATE_DIR (/data) is not"))
+				.anyMatch(v -> v.contains("mounts volume state, which the pod does not declare"));
+	}
+
+	@Test
+	void anAdvertisedHostOtherPodsCannotResolveIsCaught() {
+		assertThat(violationsAfter(deployment("speed", d -> setEnv(container(d), "LAMBDA_SPEED_STREAMS_ADVERTISED_HOST",
+				"$(HOSTNAME).lambda-speed-headless.analytics.svc"))))
+				.anyMatch(v -> v.startsWith("StatefulSet/lambda-speed container speed: LAMBDA_SPEED_STREAMS_ADVERTISED_HOST is "
+						+ "$(HOSTNAME)"));
+		assertThat(violationsAfter(deployment("speed", d -> {
+			List<Object> env = Manifest.asList(container(d).get("env"));
+			Object podName = env.stream().filter(v -> "POD_NAME".equals(Manifest.at(v, "name"))).findFirst().orElseThrow();
+			env.remove(podName);
+			env.add(podName);
+		}))).contains("StatefulSet/lambda-speed container speed: POD_NAME is not metadata.name from the downward API, "
+				+ "defined before the advertised host");
+	}
+
+	@Test
+	void aQueryServiceWithoutTheSpeedUrlOrWithAKeySpeedDoesNotAcceptIsCaught() {
+		assertThat(violationsAfter(deployment("query", d -> {
+			setEnv(container(d), "LAMBDA_QUERY_SPEED_URL", "http://lambda-speed-headless:8082");
+			Manifest.asList(container(d).get("env")).stream()
+					.filter(v -> "LAMBDA_QUERY_SPEED_API_KEY".equals(Manifest.at(v, "name")))
+					.forEach(v -> Manifest.asMap(Manifest.at(v, "valueFrom", "secretKeyRef")).put("name", "another-key"));
+		})))
+				.anyMatch(v -> v.startsWith("Deployment/lambda-query container query: LAMBDA_QUERY_SPEED_URL "
+						+ "http://lambda-speed-headless:8082 is not"))
+				.anyMatch(v -> v.startsWith("Deployment/lambda-query container query: speed-service accepts no key of scope "
+						+ "internal with the SHA-256 another-key/api-key-sha256"));
+		assertThat(violationsAfter(deployment("speed", d -> setEnv(container(d), "LAMBDA_SECURITY_API_KEYS_0_SCOPES", "read"))))
+				.anyMatch(v -> v.startsWith("Deployment/lambda-query container query: speed-service accepts no key of scope internal"));
+	}
+
+	@Test
+	void aSpeedPolicyThatShutsOutQueryOrTheOtherSpeedPodsIsCaught() {
+		assertThat(violationsAfter(manifests -> {
+			Manifest policy = find(manifests, "NetworkPolicy", "lambda-speed");
+			Manifest.asMap(policy.list("spec", "ingress").get(0)).put("from", List.of(
+					Map.of("namespaceSelector", Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "analytics")))));
+		})).contains("NetworkPolicy/lambda-speed: does not admit Deployment/lambda-query to the speed pods' http port",
+				"NetworkPolicy/lambda-speed: does not admit StatefulSet/lambda-speed to the speed pods' http port");
 	}
 
 	@Test
@@ -164,7 +225,7 @@ class ManifestInvariantsTests {
 				.anyMatch(v -> v.startsWith("Deployment/lambda-ingest container ingest: the Secret lambda-api-keys is not mounted"))
 				.anyMatch(v -> v.equals("Deployment/lambda-query container query: LAMBDA_SECURITY_API_KEYS_FILE is "
 						+ "/etc/lambda/keys.yaml, not " + keysFile))
-				.contains("Deployment/lambda-speed: 0 volumes of the Secret lambda-api-keys, not 1");
+				.contains("StatefulSet/lambda-speed: 0 volumes of the Secret lambda-api-keys, not 1");
 	}
 
 	@Test
@@ -209,5 +270,10 @@ class ManifestInvariantsTests {
 
 	private static Map<String, Object> container(Manifest workload) {
 		return ManifestInvariants.containers(podSpec(workload)).get(0);
+	}
+
+	private static void setEnv(Map<String, Object> container, String name, String value) {
+		Manifest.asList(container.get("env")).stream().filter(v -> name.equals(Manifest.at(v, "name")))
+				.forEach(variable -> Manifest.asMap(variable).put("value", value));
 	}
 }
