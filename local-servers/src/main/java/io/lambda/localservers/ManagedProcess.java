@@ -62,10 +62,23 @@ final class ManagedProcess {
             long pid = Long.parseLong(Files.readString(pidFile).trim());
             return ProcessHandle.of(pid)
                     .filter(ProcessHandle::isAlive)
-                    .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false));
+                    .filter(p -> p.info().commandLine().map(this::carriesMarker).orElse(false));
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * Whether a command line carries our marker as a whole argument: {@code speed-service} must not take the
+     * process of {@code speed-service-1} for its own.
+     */
+    boolean carriesMarker(String commandLine) {
+        for (String argument : commandLine.split("\\s+")) {
+            if (argument.endsWith(marker)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -92,10 +105,14 @@ final class ManagedProcess {
         return process.toHandle();
     }
 
-    /** Stops our process, if it runs: SIGTERM, a bounded wait for a clean shutdown, then SIGKILL. */
+    /**
+     * Stops our process, if it runs: SIGTERM, a bounded wait for a clean shutdown, then SIGKILL. A process
+     * that was paused is resumed first, so that it can shut down cleanly.
+     */
     boolean stop(Duration grace) {
         Optional<ProcessHandle> process = running();
         process.ifPresent(p -> {
+            signal(p, "CONT");
             p.destroy();
             try {
                 p.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
@@ -125,6 +142,37 @@ final class ManagedProcess {
             p.onExit().join();
         });
         return process.isPresent();
+    }
+
+    /**
+     * Sends {@code signal} ({@code STOP}, {@code CONT}, ...) to our process, if it runs, with {@code kill} on its
+     * recorded pid (the JDK sends only TERM and KILL); whether it was sent.
+     */
+    boolean signal(String signal) {
+        return running().map(p -> signal(p, signal)).orElse(false);
+    }
+
+    private boolean signal(ProcessHandle process, String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS)) {
+                kill.destroyForcibly();
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " did not return in 10 s");
+            }
+            String output = new String(kill.getInputStream().readAllBytes()).trim();
+            if (kill.exitValue() != 0) {
+                log.warn("kill -{} {} ({}) failed: {}", signal, process.pid(), name, output);
+                return false;
+            }
+            log.debug("Sent SIG{} to {} (pid {})", signal, name, process.pid());
+            return true;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("could not run kill -" + signal + " for " + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /**

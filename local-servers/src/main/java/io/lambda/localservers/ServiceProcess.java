@@ -15,6 +15,10 @@ import java.util.Map;
 /**
  * One of the four Spring Boot services, run from its executable jar as its own JVM, pointed at the
  * stack's Kafka and Cassandra. Ready means its readiness probe answers 200.
+ *
+ * <p>A layout runs instance 0 of each service; tests may add further instances of one (speed-service's
+ * scaling and failover): instance {@code i} listens {@code i × 100} ports above the layout's port and has
+ * a pid file, log and state folder of its own ({@code speed-service-1}, ...).
  */
 public final class ServiceProcess {
 
@@ -22,26 +26,49 @@ public final class ServiceProcess {
     private static final Map<String, String> STATE_DIR_PROPERTIES = Map.of("batch-service", "lambda.batch.data-dir",
             "speed-service", "lambda.speed.state-dir");
 
+    /** Instance {@code i} of a service listens this many ports times {@code i} above the layout's port. */
+    static final int INSTANCE_PORT_STEP = 100;
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private final ProjectHome home;
     private final StackLayout layout;
     private final String module;
+    private final int instance;
     private final ManagedProcess process;
 
     public ServiceProcess(ProjectHome home, StackLayout layout, String module) {
+        this(home, layout, module, 0);
+    }
+
+    /** Instance {@code instance} of {@code module} in {@code layout}; 0 is the layout's own. */
+    public ServiceProcess(ProjectHome home, StackLayout layout, String module, int instance) {
+        if (instance < 0 || instance > 9) {
+            throw new IllegalArgumentException("instance must be 0-9, not " + instance);
+        }
+        layout.servicePort(module); // an unknown module fails here
         this.home = home;
         this.layout = layout;
         this.module = module;
-        this.process = new ManagedProcess(layout, module);
+        this.instance = instance;
+        this.process = new ManagedProcess(layout, name());
     }
 
     public String module() {
         return module;
     }
 
+    public int instance() {
+        return instance;
+    }
+
+    /** The module for instance 0, else the module and the instance ({@code speed-service-2}): pid file, log, marker. */
+    public String name() {
+        return instance == 0 ? module : module + "-" + instance;
+    }
+
     public int port() {
-        return layout.servicePort(module);
+        return layout.servicePort(module) + INSTANCE_PORT_STEP * instance;
     }
 
     public Path jar() {
@@ -66,10 +93,10 @@ public final class ServiceProcess {
             return;
         }
         if (!Files.isRegularFile(jar())) {
-            throw new IllegalStateException("No jar for " + module + " at " + jar() + "; build it first: "
+            throw new IllegalStateException("No jar for " + name() + " at " + jar() + "; build it first: "
                     + "./mvnw -DskipTests package");
         }
-        ManagedProcess.requireFree("the " + module, port());
+        ManagedProcess.requireFree("the " + name(), port());
         List<String> command = new ArrayList<>();
         command.add(ManagedProcess.javaHomeExecutable().toString());
         command.add(process.jvmMarker());
@@ -97,6 +124,10 @@ public final class ServiceProcess {
         if (stateProperty != null) {
             arguments.put(stateProperty, stateDir().toString());
         }
+        if (module.equals("speed-service")) {
+            // engine streams: a static member of its own (HOSTNAME may be unset, or the same for every instance here)
+            arguments.put("lambda.speed.streams.instance-id", layout.name() + "-" + name());
+        }
         arguments.putAll(StackApiKey.of(layout).serviceProperties()); // security is on: the layout's key opens every scope
         if (module.equals("query-service")) {
             // engine streams: query-service reads speed cells from this layout's speed-service, with the layout's key
@@ -107,13 +138,13 @@ public final class ServiceProcess {
         return arguments;
     }
 
-    /** Where this service keeps state of its own in this layout (e.g. .lambda/stack/batch-service). */
+    /** Where this service keeps state of its own in this layout (e.g. .lambda/stack/batch-service, speed-service-1). */
     public Path stateDir() {
-        return layout.stateDir().toAbsolutePath().normalize().resolve(module);
+        return layout.stateDir().toAbsolutePath().normalize().resolve(name());
     }
 
     public void awaitReady(Duration timeout) {
-        process.awaitReady(module, this::isReady, timeout);
+        process.awaitReady(name(), this::isReady, timeout);
     }
 
     public boolean isReady() {
@@ -131,6 +162,19 @@ public final class ServiceProcess {
     /** Kills the service at once (SIGKILL), as a crash would: for fault-injection tests. */
     public void kill() {
         process.kill();
+    }
+
+    /**
+     * Freezes the service (SIGSTOP to its recorded pid), as a long GC pause or a stalled VM would; whether
+     * it was running. It stays frozen until {@link #resume}; {@link #stop} resumes it first.
+     */
+    public boolean pause() {
+        return process.signal("STOP");
+    }
+
+    /** Lets a {@link #pause paused} service go on (SIGCONT); whether it was running. */
+    public boolean resume() {
+        return process.signal("CONT");
     }
 
     /** The key this service accepts for every scope (the layout's {@link StackApiKey}). */

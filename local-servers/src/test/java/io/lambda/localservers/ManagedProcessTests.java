@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +45,57 @@ class ManagedProcessTests {
         assertThat(started.isAlive()).isFalse();
         assertThat(process.running()).isEmpty();
         assertThat(state.resolve("pids").resolve("sleeper.pid")).doesNotExist();
+    }
+
+    @Test
+    void anInstancesMarkerIsNotTakenForTheMarkerOfAnotherWhoseNameItStartsWith() {
+        ManagedProcess first = new ManagedProcess(layout(), "speed-service");
+        ManagedProcess second = new ManagedProcess(layout(), "speed-service-1");
+
+        assertThat(first.carriesMarker("java " + second.jvmMarker() + " -jar speed-service.jar")).isFalse();
+        assertThat(first.carriesMarker("java " + first.jvmMarker() + " -jar speed-service.jar")).isTrue();
+        assertThat(second.carriesMarker("prometheus --web.page-title=" + second.marker())).isTrue();
+    }
+
+    @Test
+    void pausesAndResumesItsOwnProcessByPidAndStopsAPausedOneCleanly() throws Exception {
+        ManagedProcess process = new ManagedProcess(layout(), "sleeper");
+        ProcessHandle started = process.start(List.of(ManagedProcess.javaHomeExecutable().toString(),
+                process.jvmMarker(), "-cp", System.getProperty("java.class.path"), Sleeper.class.getName()), state);
+        try {
+            within(Duration.ofSeconds(20), () -> process.running().isPresent());
+
+            assertThat(process.signal("STOP")).isTrue();
+            within(Duration.ofSeconds(10), () -> schedulerState(started).equals("T"));
+            assertThat(process.signal("CONT")).isTrue();
+            within(Duration.ofSeconds(10), () -> !schedulerState(started).equals("T"));
+
+            assertThat(process.signal("STOP")).isTrue();
+            within(Duration.ofSeconds(10), () -> schedulerState(started).equals("T"));
+            long stopping = System.nanoTime();
+            assertThat(process.stop(Duration.ofSeconds(30))).isTrue();
+            // resumed, then SIGTERM: gone well before the grace would have ended in a SIGKILL
+            assertThat(Duration.ofNanos(System.nanoTime() - stopping)).isLessThan(Duration.ofSeconds(20));
+            assertThat(started.isAlive()).isFalse();
+            assertThat(process.signal("CONT")).as("nothing to signal once stopped").isFalse();
+        } finally {
+            started.destroyForcibly();
+        }
+    }
+
+    /** Polls until {@code condition} holds; fails after {@code timeout} (local-servers has no Awaitility). */
+    private static void within(Duration timeout, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.call()) {
+            assertThat(System.nanoTime()).as("condition within " + timeout).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    /** The state letter of /proc/<pid>/stat: T while stopped by a signal. */
+    private static String schedulerState(ProcessHandle process) throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
     }
 
     @Test

@@ -76,4 +76,23 @@ class ServiceProcessTests {
         assertThat(StackApiKey.sha256Hex(key)).isEqualTo(speedArguments.get("lambda.security.api-keys[0].sha256"));
         assertThat(speedArguments.get("lambda.security.api-keys[0].scopes")).contains("internal");
     }
+
+    @Test
+    void anExtraSpeedInstanceHasAPortPidFileLogStateFolderAndStaticMemberIdOfItsOwn() {
+        ServiceProcess first = new ServiceProcess(home, stack, "speed-service");
+        ServiceProcess second = new ServiceProcess(home, stack, "speed-service", 2);
+
+        Map<String, String> firstArguments = first.arguments(Map.of());
+        Map<String, String> secondArguments = second.arguments(Map.of());
+
+        assertThat(second.name()).isEqualTo("speed-service-2");
+        assertThat(second.port()).isEqualTo(first.port() + 200);
+        assertThat(secondArguments).containsEntry("server.port", Integer.toString(second.port()));
+        assertThat(second.logFile()).isNotEqualTo(first.logFile());
+        assertThat(Path.of(secondArguments.get("lambda.speed.state-dir"))).endsWithRaw(Path.of("stack", "speed-service-2"));
+        // two members of one Kafka Streams application must never share a group.instance.id
+        assertThat(firstArguments.get("lambda.speed.streams.instance-id")).isEqualTo("stack-speed-service");
+        assertThat(secondArguments.get("lambda.speed.streams.instance-id")).isEqualTo("stack-speed-service-2");
+        assertThat(second.process().marker()).isNotEqualTo(first.process().marker());
+    }
 }
