@@ -44,6 +44,9 @@ final class RunningStack implements AutoCloseable {
     private final boolean ownServers;
     private final String kafkaBootstrapServers;
     private final Map<String, Map<String, String>> arguments = new LinkedHashMap<>();
+    private final ProjectHome home;
+    /** Further instances of speed-service (1, 2, ...), started by {@link #startSpeed}; instance 0 is the stack's own. */
+    private final Map<Integer, ServiceProcess> extraSpeed = new java.util.TreeMap<>();
 
     /** The test layout (ports 18080-18083) on the shared Kafka and Cassandra. */
     static RunningStack onSharedServers(Duration epochLength) {
@@ -74,6 +77,7 @@ final class RunningStack implements AutoCloseable {
     private RunningStack(ProjectHome home, StackLayout layout, boolean ownServers, String kafka, String cassandra,
                          String datacenter, Duration epochLength, Map<String, String> extraProperties) {
         this.stack = new LocalStack(home, layout);
+        this.home = home;
         this.ownServers = ownServers;
         this.kafkaBootstrapServers = kafka;
         Map<String, String> properties = new LinkedHashMap<>();
@@ -124,6 +128,72 @@ final class RunningStack implements AutoCloseable {
         service.awaitReady(Duration.ofMinutes(3));
     }
 
+    /**
+     * Instance {@code index} of speed-service: 0 is the stack's own (the one query-service reads from),
+     * the others are those {@link #startSpeed} added.
+     */
+    ServiceProcess speed(int index) {
+        if (index == 0) {
+            return service("speed-service");
+        }
+        ServiceProcess instance;
+        synchronized (arguments) {
+            instance = extraSpeed.get(index);
+        }
+        if (instance == null) {
+            throw new IllegalArgumentException("speed-service instance " + index + " was never started here");
+        }
+        return instance;
+    }
+
+    /**
+     * Starts instance {@code index} (1-9) of speed-service, or starts it again after a kill or stop, with
+     * speed-service's arguments (same application id: a member of the same Kafka Streams group), a state
+     * folder of its own and {@code extraProperties} on top; waits until it is ready. Its port, pid file, log
+     * and static member id are its own ({@link ServiceProcess}).
+     */
+    ServiceProcess startSpeed(int index, Map<String, String> extraProperties) throws IOException {
+        if (index == 0) {
+            throw new IllegalArgumentException("instance 0 is the stack's own: use restart(\"speed-service\")");
+        }
+        ServiceProcess instance;
+        Map<String, String> own;
+        synchronized (arguments) { // tests start and restart instances side by side
+            instance = extraSpeed.computeIfAbsent(index, i -> new ServiceProcess(home, stack.layout(), "speed-service", i));
+            own = arguments.computeIfAbsent(instance.name(), name -> {
+                Map<String, String> first = speedArguments(index);
+                first.putAll(extraProperties);
+                return first;
+            });
+        }
+        instance.start(own);
+        instance.awaitReady(Duration.ofMinutes(3));
+        return instance;
+    }
+
+    /** Instance {@code index} of speed-service started again with the arguments it had, after a kill or stop. */
+    void restartSpeed(int index) throws IOException {
+        if (index == 0) {
+            restart("speed-service");
+            return;
+        }
+        ServiceProcess instance;
+        Map<String, String> own;
+        synchronized (arguments) {
+            instance = speed(index);
+            own = arguments.get(instance.name());
+        }
+        instance.stop();
+        instance.start(own);
+        instance.awaitReady(Duration.ofMinutes(3));
+    }
+
+    private Map<String, String> speedArguments(int index) {
+        Map<String, String> own = new LinkedHashMap<>(arguments.get("speed-service"));
+        own.put("lambda.speed.state-dir", stack.layout().stateDir().resolve("speed-" + runId + "-" + index).toString());
+        return own;
+    }
+
     /** This stack's own broker; only {@link #onOwnServers} stacks may stop or kill it. */
     KafkaServer ownKafka() {
         requireOwnServers();
@@ -161,6 +231,9 @@ final class RunningStack implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (arguments) {
+            extraSpeed.values().forEach(ServiceProcess::stop); // a paused one is resumed first, then stopped
+        }
         if (ownServers) {
             stack.stopAll(); // services first, then this stack's own servers
             return;
