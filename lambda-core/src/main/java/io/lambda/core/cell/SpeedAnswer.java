@@ -38,7 +38,10 @@ public record SpeedAnswer(List<Cell> cells, List<String> keys, List<Partition> p
      * @param lag        records between {@code nextOffset} and the log end as the consumer last fetched it; null
      *                   when not known yet
      * @param host       the instance that answered for it ({@code application.server})
+     * @param standby    answered from a standby replica, because the instance running the partition did not
+     *                   answer (killed or paused, and the group has not moved the partition yet): the cells as
+     *                   that instance last committed them; {@code lag} is then unknown
      */
-    public record Partition(int partition, Instant through, long nextOffset, Long lag, String host) {
+    public record Partition(int partition, Instant through, long nextOffset, Long lag, String host, boolean standby) {
     }
 }

@@ -40,8 +40,9 @@ public final class LocalSpeedState {
      *                   else the ingest time of the latest record applied; null before any
      * @param nextOffset every record below it is applied
      * @param lag        records between {@code nextOffset} and the log end of the consumer's last fetch; null when unknown
+     * @param standby    read from a standby replica (the active instance did not answer)
      */
-    public record Progress(int partition, Instant through, long nextOffset, Long lag) {
+    public record Progress(int partition, Instant through, long nextOffset, Long lag, boolean standby) {
     }
 
     /** What one partition answered: its cells (folded over epochs) and its progress. */
@@ -62,13 +63,22 @@ public final class LocalSpeedState {
 
     /** The partitions of the events topic this instance runs as active tasks now. */
     public Set<Integer> activePartitions() {
+        return partitions(false);
+    }
+
+    /** The partitions of the events topic this instance keeps a standby replica of now. */
+    public Set<Integer> standbyPartitions() {
+        return partitions(true);
+    }
+
+    private Set<Integer> partitions(boolean standby) {
         Set<Integer> partitions = new HashSet<>();
         Optional<KafkaStreams> instance = streams.streams();
         if (instance.isEmpty()) {
             return partitions;
         }
         for (ThreadMetadata thread : instance.get().metadataForLocalThreads()) {
-            for (TaskMetadata task : thread.activeTasks()) {
+            for (TaskMetadata task : standby ? thread.standbyTasks() : thread.activeTasks()) {
                 for (TopicPartition tp : task.topicPartitions()) {
                     if (tp.topic().equals(topic)) {
                         partitions.add(tp.partition());
@@ -80,7 +90,7 @@ public final class LocalSpeedState {
     }
 
     /** One key's cells of buckets {@code [from, to)}, by bucket start, epochs {@code >= fromEpoch}. */
-    public Optional<PartitionRead<TreeMap<Long, Object>>> series(long deadline, int partition, String view,
+    public Optional<PartitionRead<TreeMap<Long, Object>>> series(Deadline deadline, int partition, String view,
                                                                  Granularity granularity, String key, long from, long to,
                                                                  long fromEpoch) {
         Measure<Object> measure = views.get(view).cellMeasure();
@@ -102,7 +112,7 @@ public final class LocalSpeedState {
     }
 
     /** Every key's cell folded over the given buckets (a top-N's range), epochs {@code >= fromEpoch}. */
-    public Optional<PartitionRead<Map<String, Object>>> buckets(long deadline, int partition, String view,
+    public Optional<PartitionRead<Map<String, Object>>> buckets(Deadline deadline, int partition, String view,
                                                                 Granularity granularity, List<Long> buckets,
                                                                 long fromEpoch) {
         Measure<Object> measure = views.get(view).cellMeasure();
@@ -129,7 +139,7 @@ public final class LocalSpeedState {
      * The first {@code limit} keys from {@code fromKey} on, in code point order, of each of the given
      * buckets (epochs {@code >= fromEpoch}); the caller takes the first {@code limit} of their union.
      */
-    public Optional<PartitionRead<List<String>>> keys(long deadline, int partition, String view, Granularity granularity,
+    public Optional<PartitionRead<List<String>>> keys(Deadline deadline, int partition, String view, Granularity granularity,
                                                       List<Long> buckets, String fromKey, int limit, long fromEpoch) {
         return read(deadline, partition, SpeedTopology.CELLS_BY_BUCKET, store -> {
             List<String> keys = new java.util.ArrayList<>();
@@ -152,13 +162,19 @@ public final class LocalSpeedState {
     }
 
     /** Only the partition's progress (how far its events are in the cells). */
-    public Optional<PartitionRead<Void>> progress(long deadline, int partition) {
+    public Optional<PartitionRead<Void>> progress(Deadline deadline, int partition) {
         return read(deadline, partition, SpeedTopology.PROGRESS, store -> null);
     }
 
-    /** The deadline of one request's reads: {@code restoreWait} from now, shared by every partition it reads. */
-    public long deadline() {
-        return System.nanoTime() + restoreWait.toNanos();
+    /**
+     * The deadline of one request's reads, {@code restoreWait} from now and shared by every partition it
+     * reads, and whether it may read standby replicas (stale stores) where this instance runs no active task.
+     */
+    public record Deadline(long nanos, boolean standby) {
+    }
+
+    public Deadline deadline(boolean standby) {
+        return new Deadline(System.nanoTime() + restoreWait.toNanos(), standby);
     }
 
     private interface StoreRead<T> {
@@ -166,28 +182,31 @@ public final class LocalSpeedState {
     }
 
     /**
-     * Reads one partition's store and its progress, waiting until {@code deadline} (nano time) for a store
-     * that is not queryable yet; empty when it still is not (or the partition is not active here).
+     * Reads one partition's store and its progress, waiting until the deadline for a store that is not
+     * queryable yet; empty when it still is not (or the partition is not here). A standby replica is read
+     * only when the deadline allows it and this instance runs no active task of the partition: it holds
+     * what the active task had committed to the changelog, so its lag is unknown (null).
      */
-    private <T> Optional<PartitionRead<T>> read(long deadline, int partition, String storeName, StoreRead<T> read) {
+    private <T> Optional<PartitionRead<T>> read(Deadline deadline, int partition, String storeName, StoreRead<T> read) {
         while (true) {
             Optional<KafkaStreams> instance = streams.streams();
-            if (instance.isPresent() && activePartitions().contains(partition)) {
+            boolean active = instance.isPresent() && activePartitions().contains(partition);
+            boolean standby = !active && deadline.standby() && instance.isPresent()
+                    && standbyPartitions().contains(partition);
+            if (active || standby) {
                 try {
-                    ReadOnlyKeyValueStore<Bytes, byte[]> store = instance.get().store(StoreQueryParameters
-                            .fromNameAndType(storeName, QueryableStoreTypes.<Bytes, byte[]>keyValueStore())
-                            .withPartition(partition));
-                    ReadOnlyKeyValueStore<Bytes, byte[]> progress = instance.get().store(StoreQueryParameters
-                            .fromNameAndType(SpeedTopology.PROGRESS, QueryableStoreTypes.<Bytes, byte[]>keyValueStore())
-                            .withPartition(partition));
+                    ReadOnlyKeyValueStore<Bytes, byte[]> store = instance.get().store(parameters(storeName, partition,
+                            standby));
+                    ReadOnlyKeyValueStore<Bytes, byte[]> progress = instance.get().store(parameters(
+                            SpeedTopology.PROGRESS, partition, standby));
                     T cells = read.read(store);
                     return Optional.of(new PartitionRead<>(cells, progress(partition, progress.get(CellFolder.THROUGH),
-                            endOffset(instance.get(), partition))));
+                            standby ? null : endOffset(instance.get(), partition), standby)));
                 } catch (InvalidStateStoreException e) {
                     // restoring, migrating or rebalancing: try again until the deadline
                 }
             }
-            if (System.nanoTime() >= deadline) {
+            if (System.nanoTime() >= deadline.nanos()) {
                 return Optional.empty();
             }
             try {
@@ -199,7 +218,14 @@ public final class LocalSpeedState {
         }
     }
 
-    private static Progress progress(int partition, byte[] stored, Long endOffset) {
+    private static StoreQueryParameters<ReadOnlyKeyValueStore<Bytes, byte[]>> parameters(String store, int partition,
+                                                                                   boolean standby) {
+        StoreQueryParameters<ReadOnlyKeyValueStore<Bytes, byte[]>> parameters = StoreQueryParameters
+                .fromNameAndType(store, QueryableStoreTypes.<Bytes, byte[]>keyValueStore()).withPartition(partition);
+        return standby ? parameters.enableStaleStores() : parameters;
+    }
+
+    private static Progress progress(int partition, byte[] stored, Long endOffset, boolean standby) {
         Instant applied = null;
         long next = 0;
         if (stored != null) {
@@ -210,7 +236,7 @@ public final class LocalSpeedState {
         Long lag = endOffset == null ? null : Math.max(0, endOffset - next);
         Instant now = Instant.now();
         Instant through = lag != null && lag == 0 && (applied == null || now.isAfter(applied)) ? now : applied;
-        return new Progress(partition, through, next, lag);
+        return new Progress(partition, through, next, lag, standby);
     }
 
     /** The log end of the partition as this instance's consumer last fetched it (Kafka Streams' task metadata). */

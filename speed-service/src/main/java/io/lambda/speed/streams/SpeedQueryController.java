@@ -48,12 +48,14 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Interactive queries over the speed cells of engine {@code streams}, for query-service (scope
- * {@code read}, docs/speed.md). The instance asked answers for every partition of the events topic:
+ * {@code internal}, docs/speed.md). The instance asked answers for every partition of the events topic:
  * its own from its stores, the others' by asking the instances that host them (Kafka Streams
  * metadata, {@code application.server}) with {@code local=true} and the partitions each should answer,
- * so that no partition is counted twice and no call recurses. Partitions that no instance hosts now,
- * that are still restoring after {@code lambda.speed.streams.restore-wait}, or whose instance did not answer
- * within {@code fan-out-timeout}, are listed in {@code missingPartitions}.
+ * so that no partition is counted twice and no call recurses. A partition whose instance did not answer
+ * within {@code fan-out-timeout} (killed or paused: the group moves its partitions only after its
+ * session timeout) or that no instance runs now is asked of an instance keeping a standby replica of it
+ * ({@code standby=true}: stale stores, the cells as last committed). What still has no answer, or is
+ * restoring after {@code lambda.speed.streams.restore-wait}, is listed in {@code missingPartitions}.
  */
 @RestController
 @RequestMapping("/internal/v1/speed")
@@ -183,9 +185,9 @@ class SpeedQueryController {
         return range.buckets().stream().map(Instant::toEpochMilli).toList();
     }
 
-    /** Reads one local partition by the request's deadline for a restoring store (nano time). */
+    /** Reads one local partition by the request's deadline for a restoring store. */
     private interface PartitionRead {
-        Optional<PartitionAnswer> read(long deadline, int partition);
+        Optional<PartitionAnswer> read(LocalSpeedState.Deadline deadline, int partition);
     }
 
     /** What one partition answered locally. */
@@ -200,36 +202,46 @@ class SpeedQueryController {
     private Answers answer(HttpServletRequest request, boolean localOnly, List<Integer> asked,
                            PartitionRead read) {
         HostInfo self = streams.hostInfo();
-        long deadline = this.local.deadline();
-        List<SpeedAnswer.Cell> cells = new ArrayList<>();
-        List<String> keys = new ArrayList<>();
-        List<SpeedAnswer.Partition> answered = new ArrayList<>();
-        TreeSet<Integer> missing = new TreeSet<>();
-        Map<HostInfo, List<Integer>> byHost = localOnly ? Map.of(self, asked == null ? List.of() : asked) : owners(missing);
+        Answers answers = new Answers(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        if (localOnly) {
+            boolean standby = Boolean.parseBoolean(request.getParameter("standby"));
+            TreeSet<Integer> missing = new TreeSet<>();
+            readLocally(asked == null ? List.of() : asked, this.local.deadline(standby), read, self, answers, missing);
+            answers.missing().addAll(missing);
+            return answers;
+        }
+        // first the instances running each partition; then, for what they did not answer (an instance killed or
+        // paused, whose partitions the group has not moved yet), the instances keeping a standby replica of it
+        Owners owners = owners();
+        TreeSet<Integer> unanswered = new TreeSet<>(owners.unowned());
+        unanswered.addAll(ask(group(owners.active()), self, false, request, read, answers));
+        Map<Integer, HostInfo> standbys = new TreeMap<>();
+        for (int partition : unanswered) {
+            HostInfo active = owners.active().get(partition);
+            owners.standbys().getOrDefault(partition, List.of()).stream().filter(host -> !host.equals(active))
+                    .findFirst().ifPresent(host -> standbys.put(partition, host));
+        }
+        TreeSet<Integer> missing = new TreeSet<>(unanswered);
+        missing.removeAll(standbys.keySet());
+        missing.addAll(ask(group(standbys), self, true, request, read, answers));
+        answers.missing().addAll(missing);
+        answers.partitions().sort(Comparator.comparingInt(SpeedAnswer.Partition::partition));
+        return answers;
+    }
+
+    /** Asks every host for its partitions, itself from its stores, the others over HTTP; returns what none answered. */
+    private Set<Integer> ask(Map<HostInfo, List<Integer>> byHost, HostInfo self, boolean standby,
+                             HttpServletRequest request, PartitionRead read, Answers answers) {
+        Set<Integer> missing = new TreeSet<>();
         List<CompletableFuture<Optional<SpeedAnswer>>> remote = new ArrayList<>();
         List<List<Integer>> remotePartitions = new ArrayList<>();
         for (Map.Entry<HostInfo, List<Integer>> host : byHost.entrySet()) {
             if (!host.getKey().equals(self)) {
-                remote.add(ask(host.getKey(), host.getValue(), request));
+                remote.add(ask(host.getKey(), host.getValue(), standby, request));
                 remotePartitions.add(host.getValue());
             }
         }
-        for (int partition : byHost.getOrDefault(self, List.of())) {
-            Optional<PartitionAnswer> answer = read.read(deadline, partition);
-            if (answer.isEmpty()) {
-                missing.add(partition);
-                continue;
-            }
-            if (answer.get().cells() != null) {
-                cells.addAll(answer.get().cells());
-            }
-            if (answer.get().keys() != null) {
-                keys.addAll(answer.get().keys());
-            }
-            LocalSpeedState.Progress progress = answer.get().progress();
-            answered.add(new SpeedAnswer.Partition(partition, progress.through(), progress.nextOffset(),
-                    progress.lag(), self.host() + ":" + self.port()));
-        }
+        readLocally(byHost.getOrDefault(self, List.of()), this.local.deadline(standby), read, self, answers, missing);
         for (int i = 0; i < remote.size(); i++) {
             Optional<SpeedAnswer> answer = remote.get(i).join();
             if (answer.isEmpty()) {
@@ -237,31 +249,61 @@ class SpeedQueryController {
                 continue;
             }
             if (answer.get().cells() != null) {
-                cells.addAll(answer.get().cells());
+                answers.cells().addAll(answer.get().cells());
             }
             if (answer.get().keys() != null) {
-                keys.addAll(answer.get().keys());
+                answers.keys().addAll(answer.get().keys());
             }
-            answered.addAll(answer.get().partitions());
+            answers.partitions().addAll(answer.get().partitions());
             missing.addAll(answer.get().missingPartitions());
         }
-        answered.sort(Comparator.comparingInt(SpeedAnswer.Partition::partition));
-        return new Answers(cells, keys, answered, List.copyOf(missing));
+        return missing;
+    }
+
+    private void readLocally(List<Integer> partitions, LocalSpeedState.Deadline deadline, PartitionRead read,
+                             HostInfo self, Answers answers, Set<Integer> missing) {
+        for (int partition : partitions) {
+            Optional<PartitionAnswer> answer = read.read(deadline, partition);
+            if (answer.isEmpty()) {
+                missing.add(partition);
+                continue;
+            }
+            if (answer.get().cells() != null) {
+                answers.cells().addAll(answer.get().cells());
+            }
+            if (answer.get().keys() != null) {
+                answers.keys().addAll(answer.get().keys());
+            }
+            LocalSpeedState.Progress progress = answer.get().progress();
+            answers.partitions().add(new SpeedAnswer.Partition(partition, progress.through(), progress.nextOffset(),
+                    progress.lag(), self.host() + ":" + self.port(), progress.standby()));
+        }
+    }
+
+    /** Who runs each partition of the events topic now, who keeps standby replicas, and what nobody runs. */
+    private record Owners(Map<Integer, HostInfo> active, Map<Integer, List<HostInfo>> standbys, Set<Integer> unowned) {
     }
 
     /**
-     * Which instance hosts each partition of the events topic as an active task now; partitions no
-     * instance hosts (a rebalance in progress, Kafka Streams not running) go to {@code missing}.
+     * Which instance hosts each partition of the events topic as an active task now, and which keep
+     * standby replicas; partitions no instance runs (a rebalance in progress, Kafka Streams not running)
+     * are {@code unowned}.
      */
-    private Map<HostInfo, List<Integer>> owners(Set<Integer> missing) {
-        Map<Integer, HostInfo> owner = new TreeMap<>();
+    private Owners owners() {
+        Map<Integer, HostInfo> active = new TreeMap<>();
+        Map<Integer, List<HostInfo>> standbys = new TreeMap<>();
         Optional<KafkaStreams> instance = streams.streams();
         if (instance.isPresent()) {
             try {
                 for (StreamsMetadata client : instance.get().metadataForAllStreamsClients()) {
                     for (TopicPartition tp : client.topicPartitions()) {
                         if (tp.topic().equals(topic)) {
-                            owner.putIfAbsent(tp.partition(), client.hostInfo());
+                            active.putIfAbsent(tp.partition(), client.hostInfo());
+                        }
+                    }
+                    for (TopicPartition tp : client.standbyTopicPartitions()) {
+                        if (tp.topic().equals(topic)) {
+                            standbys.computeIfAbsent(tp.partition(), p -> new ArrayList<>()).add(client.hostInfo());
                         }
                     }
                 }
@@ -269,28 +311,35 @@ class SpeedQueryController {
                 log.debug("No Kafka Streams metadata yet: {}", e.getMessage());
             }
         }
-        int partitions = Math.max(partitionCount, owner.keySet().stream().mapToInt(p -> p + 1).max().orElse(0));
-        Map<HostInfo, List<Integer>> byHost = new LinkedHashMap<>();
+        int partitions = Math.max(partitionCount, active.keySet().stream().mapToInt(p -> p + 1).max().orElse(0));
+        Set<Integer> unowned = new TreeSet<>();
         for (int p = 0; p < partitions; p++) {
-            HostInfo host = owner.get(p);
-            if (host == null) {
-                missing.add(p);
-            } else {
-                byHost.computeIfAbsent(host, h -> new ArrayList<>()).add(p);
+            if (!active.containsKey(p)) {
+                unowned.add(p);
             }
         }
+        return new Owners(active, standbys, unowned);
+    }
+
+    private static Map<HostInfo, List<Integer>> group(Map<Integer, HostInfo> byPartition) {
+        Map<HostInfo, List<Integer>> byHost = new LinkedHashMap<>();
+        byPartition.forEach((partition, host) -> byHost.computeIfAbsent(host, h -> new ArrayList<>()).add(partition));
         return byHost;
     }
 
-    /** Asks another instance for its partitions ({@code local=true}); empty when it does not answer in time. */
-    private CompletableFuture<Optional<SpeedAnswer>> ask(HostInfo host, List<Integer> partitions, HttpServletRequest request) {
+    /**
+     * Asks another instance for its partitions ({@code local=true}), of its standby replicas when
+     * {@code standby}; empty when it does not answer in time.
+     */
+    private CompletableFuture<Optional<SpeedAnswer>> ask(HostInfo host, List<Integer> partitions, boolean standby,
+                                                         HttpServletRequest request) {
         String query = request.getParameterMap().entrySet().stream()
-                .filter(e -> !e.getKey().equals("local") && !e.getKey().equals("partitions"))
+                .filter(e -> !Set.of("local", "partitions", "standby").contains(e.getKey()))
                 .flatMap(e -> Arrays.stream(e.getValue()).map(v -> encode(e.getKey()) + "=" + encode(v)))
                 .collect(Collectors.joining("&"));
         String partitionList = partitions.stream().map(String::valueOf).collect(Collectors.joining(","));
         URI uri = URI.create("http://" + host.host() + ":" + host.port() + request.getRequestURI() + "?" + query
-                + (query.isEmpty() ? "" : "&") + "local=true&partitions=" + partitionList);
+                + (query.isEmpty() ? "" : "&") + "local=true&partitions=" + partitionList + (standby ? "&standby=true" : ""));
         HttpRequest.Builder call = HttpRequest.newBuilder(uri).timeout(fanOutTimeout).GET();
         for (String header : CREDENTIAL_HEADERS) {
             String value = request.getHeader(header);
