@@ -44,6 +44,13 @@ record SpeedPartitions(List<Partition> partitions, List<Integer> missing) {
                 && partitions.stream().allMatch(p -> p.lag() != null && p.lag() == 0);
     }
 
+    /** Which instance ({@code host:port}) answered for each partition. */
+    java.util.Map<Integer, String> owners() {
+        java.util.Map<Integer, String> owners = new java.util.TreeMap<>();
+        partitions.forEach(p -> owners.put(p.partition(), p.host()));
+        return owners;
+    }
+
     /** The instances ({@code host:port}) that answered for at least one partition. */
     Set<String> hosts() {
         Set<String> hosts = new TreeSet<>();

@@ -48,11 +48,11 @@ import org.slf4j.LoggerFactory;
  * <p>The speed instances run with {@code session.timeout.ms} = 10 s (Kafka's default is 45 s) so that the
  * pause and the scale-down, which both wait out a session, keep the test within CI time.
  *
- * <p>CI size: 3,000 submissions, one request of 25 every 250 ms between faults (about 3 minutes in all).
- * Longer: {@code -Dlambda.torture.events=50000 -Dlambda.torture.request-interval-ms=100}, e.g.
+ * <p>CI size: 3,000 submissions, one request of 25 at most every 250 ms, the faults spread over it (about
+ * 3 minutes in all). Longer (size, pace and seed are system properties):
  * {@code ./mvnw -B verify -pl system-tests -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
- * -Dit.test=SpeedTortureIntegrationTests -Dlambda.torture.events=50000 -Dlambda.torture.request-interval-ms=100
- * -Dlambda.torture.seed=7}.
+ * -Dit.test=SpeedTortureIntegrationTests -Dlambda.torture.events=100000 -Dlambda.torture.per-request=100
+ * -Dlambda.torture.request-interval-ms=100 -Dlambda.torture.seed=7 -Dlambda.system.settle-minutes=10}.
  */
 class SpeedTortureIntegrationTests {
 
@@ -60,7 +60,7 @@ class SpeedTortureIntegrationTests {
     private static final int EVENTS = Integer.getInteger("lambda.torture.events", 3_000);
     private static final long SEED = Long.getLong("lambda.torture.seed", 20261207L);
     private static final long REQUEST_INTERVAL_MS = Long.getLong("lambda.torture.request-interval-ms", 250);
-    private static final int PER_REQUEST = 25;
+    private static final int PER_REQUEST = Integer.getInteger("lambda.torture.per-request", 25);
     private static final int PARTITIONS = 6;
     private static final int INSTANCES = 3;
     private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(10);
@@ -102,22 +102,25 @@ class SpeedTortureIntegrationTests {
         int requests = (sent.size() + PER_REQUEST - 1) / PER_REQUEST;
         Random random = new Random(SEED);
         Map<Integer, Fault> faults = schedule(random, requests);
-        log.info("{} submissions in {} requests; faults before requests {}", sent.size(), requests, faults);
+        // every instance is killed at least once, instance 0 included
+        List<Integer> killTargets = new ArrayList<>(List.of(0, 1, 2, random.nextInt(INSTANCES), random.nextInt(INSTANCES)));
+        Collections.shuffle(killTargets, random);
+        log.info("{} submissions in {} requests; faults before requests {}, kills of instances {}", sent.size(),
+                requests, faults, killTargets);
 
         List<Event> submissions = new ArrayList<>();
         int paused = -1;
+        int kills = 0;
         long pausedAt = 0;
         long trafficStarted = System.nanoTime();
         for (int r = 0; r < requests; r++) {
             Fault fault = faults.get(r);
             if (fault == Fault.KILL) {
-                int target = random.nextInt(INSTANCES);
-                if (target == paused) {
-                    target = 0; // a paused instance is not killed (0 is never paused)
-                }
+                int target = killTargets.get(kills); // never the paused one: no kill falls between pause and resume
                 awaitPending(target); // the previous crash of this instance was restarted: crash it again
                 stack.speed(target).kill();
-                log.info("SIGKILL speed instance {} before request {}", target, r);
+                kills++;
+                log.info("SIGKILL speed instance {} before request {} (kill {})", target, r, kills);
                 restartLater(target);
                 // repeats of events already acknowledged, whose originals the killed instance may have applied
                 // in a transaction that the crash aborted, or committed just before it
@@ -149,14 +152,29 @@ class SpeedTortureIntegrationTests {
                 log.info("SIGCONT speed instance {} before request {}", paused, r);
                 int woken = paused;
                 paused = -1;
-                // the zombie wakes up fenced, rejoins and must be ready again
-                pending.put(woken, CompletableFuture.runAsync(() -> stack.speed(woken).awaitReady(Duration.ofMinutes(2))));
+                long resumed = System.nanoTime();
+                // the zombie wakes up fenced and rejoins as a new member: it sees the group's assignment again
+                pending.put(woken, CompletableFuture.runAsync(() -> {
+                    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                            .untilAsserted(() -> {
+                                SpeedPartitions asWoken = SpeedPartitions.read(client, stack.speed(woken));
+                                SpeedPartitions asFirst = SpeedPartitions.read(client, stack.speed(0));
+                                assertThat(asWoken.missing()).as(asWoken.toString()).isEmpty();
+                                assertThat(asFirst.missing()).as(asFirst.toString()).isEmpty();
+                                assertThat(asWoken.owners()).as("as the woken instance sees them").isEqualTo(asFirst.owners());
+                                assertThat(stack.speed(woken).isReady()).isTrue();
+                            });
+                    log.info("MEASURE the woken instance {} rejoined, same assignment as instance 0, {} s after SIGCONT",
+                            woken, seconds(resumed));
+                }));
             } else if (fault == Fault.SCALE_DOWN) {
                 long scaling = System.nanoTime();
+                List<CompletableFuture<Boolean>> stopping = new ArrayList<>();
                 for (int i = 1; i < INSTANCES; i++) {
                     awaitPending(i);
-                    stack.speed(i).stop();
+                    stopping.add(CompletableFuture.supplyAsync(stack.speed(i)::stop)); // SIGTERM: a clean close
                 }
+                stopping.forEach(CompletableFuture::join);
                 log.info("scaled {} → 1 before request {} (stopped in {} s)", INSTANCES, r, seconds(scaling));
             } else if (fault == Fault.SCALE_UP) {
                 long alone = System.nanoTime();
@@ -185,6 +203,7 @@ class SpeedTortureIntegrationTests {
         for (int i = 0; i < INSTANCES; i++) {
             awaitPending(i);
         }
+        assertThat(kills).as("SIGKILLs").isEqualTo(5);
         ScenarioSteps.sendWhatMustNotCount(client, workload); // refused requests, poison records: count for nothing
         log.info("traffic and faults done in {} s; {} submissions ({} distinct)", seconds(trafficStarted),
                 submissions.size(), submissions.stream().map(Event::eventId).distinct().count());
