@@ -15,8 +15,11 @@ import tools.jackson.databind.JsonNode;
  */
 record SpeedPartitions(List<Partition> partitions, List<Integer> missing) {
 
-    /** One partition that answered: {@code lag} is null until its consumer fetched once. */
-    record Partition(int partition, long nextOffset, Long lag, String host) {
+    /**
+     * One partition that answered: {@code lag} is null until its consumer fetched once, and for a
+     * {@code standby} answer (a standby replica read because the instance running it did not answer).
+     */
+    record Partition(int partition, long nextOffset, Long lag, String host, boolean standby) {
     }
 
     /** Asks {@code instance}, which fans out to the others; fails on any answer but 200. */
@@ -31,7 +34,8 @@ record SpeedPartitions(List<Partition> partitions, List<Integer> missing) {
         for (JsonNode p : body.path("partitions")) {
             JsonNode lag = p.get("lag");
             partitions.add(new Partition(p.get("partition").asInt(), p.path("nextOffset").asLong(),
-                    lag == null || lag.isNull() ? null : lag.asLong(), p.path("host").asString("")));
+                    lag == null || lag.isNull() ? null : lag.asLong(), p.path("host").asString(""),
+                    p.path("standby").asBoolean(false)));
         }
         List<Integer> missing = new ArrayList<>();
         body.path("missingPartitions").forEach(m -> missing.add(m.asInt()));
@@ -42,6 +46,11 @@ record SpeedPartitions(List<Partition> partitions, List<Integer> missing) {
     boolean settled(int count) {
         return missing.isEmpty() && partitions.size() == count
                 && partitions.stream().allMatch(p -> p.lag() != null && p.lag() == 0);
+    }
+
+    /** Every partition answered by the instance running it: none missing, none from a standby replica. */
+    boolean allActive() {
+        return missing.isEmpty() && partitions.stream().noneMatch(Partition::standby);
     }
 
     /** Which instance ({@code host:port}) answered for each partition. */
