@@ -29,6 +29,9 @@ public final class ServiceProcess {
     /** Instance {@code i} of a service listens this many ports times {@code i} above the layout's port. */
     static final int INSTANCE_PORT_STEP = 100;
 
+    /** Layouts whose services run for long under load (see {@link #defaultJavaOptions}). */
+    private static final java.util.Set<String> LONG_RUNNING_LAYOUTS = java.util.Set.of("stack", "stack-bench");
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private final ProjectHome home;
@@ -100,13 +103,23 @@ public final class ServiceProcess {
         List<String> command = new ArrayList<>();
         command.add(ManagedProcess.javaHomeExecutable().toString());
         command.add(process.jvmMarker());
-        String javaOpts = System.getenv().getOrDefault("LAMBDA_SERVICE_JAVA_OPTS",
-                "-Xms64m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k");
+        String javaOpts = System.getenv().getOrDefault("LAMBDA_SERVICE_JAVA_OPTS", defaultJavaOptions(layout));
         command.addAll(List.of(javaOpts.trim().split("\\s+")));
         command.add("-jar");
         command.add(jar().toString());
         arguments(properties).forEach((key, value) -> command.add("--" + key + "=" + value));
         process.start(command, home.root());
+    }
+
+    /**
+     * Tests start and stop stacks many times on 2 cores and send little: the C1 compiler alone starts a
+     * service with the least CPU. The stack of {@code ./lambda up} (and the benchmark that measures it) runs
+     * for hours under whatever a user sends: there the C2 compiler's code costs the speed layer less than
+     * half the CPU per event (docs/performance.md, "Whole stack"), worth its few seconds more at start.
+     */
+    static String defaultJavaOptions(StackLayout layout) {
+        boolean longRunning = LONG_RUNNING_LAYOUTS.contains(layout.name());
+        return "-Xms64m -Xmx384m -XX:+UseSerialGC" + (longRunning ? "" : " -XX:TieredStopAtLevel=1") + " -Xss512k";
     }
 
     /**

@@ -95,4 +95,10 @@ class ServiceProcessTests {
         assertThat(secondArguments.get("lambda.speed.streams.instance-id")).isEqualTo("stack-speed-service-2");
         assertThat(second.process().marker()).isNotEqualTo(first.process().marker());
     }
+
+    @Test
+    void theStackOfLambdaUpRunsTheC2CompilerAndTestStacksTheC1CompilerAlone() {
+        assertThat(ServiceProcess.defaultJavaOptions(stack)).doesNotContain("TieredStopAtLevel");
+        assertThat(ServiceProcess.defaultJavaOptions(StackLayout.test(home))).contains("-XX:TieredStopAtLevel=1");
+    }
 }

@@ -35,9 +35,11 @@ import org.springframework.stereotype.Component;
  * <ul>
  * <li>{@code lambda.batch.drift} (summary, {@code view}): |difference| per compared cell</li>
  * <li>{@code lambda.batch.drift.cells} (counter, {@code view}, {@code outcome} agreeing|drifting)</li>
- * <li>{@code lambda.batch.drift.checks} (counter, {@code outcome} compared|speed_behind|failed): one per
- *     forward publish; {@code speed_behind} when the speed layer had not applied everything below the
- *     new cut (its lag would look like drift), {@code failed} when a read failed</li>
+ * <li>{@code lambda.batch.drift.checks} (counter, {@code outcome} compared|speed_behind|failed|not_compared):
+ *     one per forward publish; {@code speed_behind} when the speed layer had not applied everything below the
+ *     new cut (its lag would look like drift), {@code failed} when a read failed, {@code not_compared}
+ *     under speed engine {@code streams}, whose cells are not in Cassandra (this reads the writer's
+ *     tables; reading them from speed-service is not built yet)</li>
  * </ul>
  * At most {@code lambda.batch.drift.max-cells} cells are compared per publish, so a publish that
  * absorbs many epochs costs a bounded number of reads.
@@ -57,10 +59,12 @@ public class DriftMeter {
     private final int partitions;
     private final int maxCells;
     private final MeterRegistry meters;
+    private final boolean speedCellsInCassandra;
 
     DriftMeter(LambdaStore store, CqlSession session, ViewCatalog views, IngestEpoch epochs, MeterRegistry meters,
                @Value("${lambda.events.topic}") String topic, @Value("${lambda.events.partitions}") int partitions,
-               @Value("${lambda.batch.drift.max-cells}") int maxCells) {
+               @Value("${lambda.batch.drift.max-cells}") int maxCells, @Value("${lambda.speed.engine}") String engine) {
+        this.speedCellsInCassandra = engine.equals("writer");
         this.views = views;
         this.epochs = epochs;
         this.speedCells = store.speedCells();
@@ -70,7 +74,7 @@ public class DriftMeter {
         this.partitions = partitions;
         this.maxCells = maxCells;
         this.meters = meters;
-        for (String outcome : List.of("compared", "speed_behind", "failed")) {
+        for (String outcome : List.of("compared", "speed_behind", "failed", "not_compared")) {
             checks(outcome); // present from the start, so a rate over them is defined
         }
         for (ViewDefinition view : views.views()) {
@@ -84,6 +88,10 @@ public class DriftMeter {
     void absorbed(PublishedVersion before, PublishedVersion after) {
         if (!after.cut().isAfter(before.cut())) {
             return; // a rollback or the same cut: nothing newly absorbed
+        }
+        if (!speedCellsInCassandra) {
+            checks("not_compared").increment(); // empty speed tables would read as every absorbed event drifting
+            return;
         }
         try {
             Optional<Instant> speedThrough = speedProgress.speedThrough(topic, partitions);

@@ -31,12 +31,12 @@ public record SpeedAnswer(List<Cell> cells, List<String> keys, List<Partition> p
     /**
      * One partition that answered.
      *
-     * @param through    the ingest time through which the partition's events are in the cells: the time of the
-     *                   answer when it is caught up (lag 0), else the ingest time of the latest record applied;
-     *                   null before any
+     * @param through    the ingest time through which the partition's events are in the cells: when the log ends
+     *                   were last listed if it had applied everything below its end (lag 0), else the ingest
+     *                   time of the latest record applied; null before any
      * @param nextOffset every record of the partition below this offset is in the cells
-     * @param lag        records between {@code nextOffset} and the log end as the consumer last fetched it; null
-     *                   when not known yet
+     * @param lag        records between {@code nextOffset} and the log end as last listed from the broker (every
+     *                   progress interval, 1 s); null when not known (not listed yet, or a standby's answer)
      * @param host       the instance that answered for it ({@code application.server})
      * @param standby    answered from a standby replica, because the instance running the partition did not
      *                   answer (killed or paused, and the group has not moved the partition yet): the cells as

@@ -8,6 +8,7 @@ import io.lambda.core.event.EventDecodingException;
 import io.lambda.core.event.IngestedEvent;
 import io.lambda.core.measure.Measure;
 import io.lambda.core.time.IngestEpoch;
+import io.lambda.store.trace.ConsumedTraces;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -20,7 +21,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -53,6 +57,7 @@ import org.slf4j.LoggerFactory;
 final class CellFolder implements Processor<String, byte[], String, byte[]> {
 
     private static final Logger log = LoggerFactory.getLogger(CellFolder.class);
+    private static final String TRACEPARENT = "traceparent";
 
     static final String REASON_HEADER = "lambda-dlt-reason";
     static final Bytes THROUGH = Bytes.wrap("through".getBytes(StandardCharsets.US_ASCII));
@@ -94,6 +99,7 @@ final class CellFolder implements Processor<String, byte[], String, byte[]> {
     private final Counters counters;
     private final long maxAgeMillis;
 
+    private final ConsumedTraces traces;
     private ProcessorContext<String, byte[]> context;
     private WindowStore<String, Long> eventIds;
     private KeyValueStore<Bytes, byte[]> bySeries;
@@ -116,7 +122,8 @@ final class CellFolder implements Processor<String, byte[], String, byte[]> {
     private long through = Long.MIN_VALUE;
 
     CellFolder(SpeedTopology.Settings settings, Aggregator aggregator, EventCodec codec, PublishedCuts cuts,
-               Counters counters) {
+               Counters counters, ConsumedTraces traces) {
+        this.traces = traces;
         this.settings = settings;
         this.aggregator = aggregator;
         this.epochs = aggregator.epochs();
@@ -153,11 +160,21 @@ final class CellFolder implements Processor<String, byte[], String, byte[]> {
         RecordMetadata metadata = context.recordMetadata().orElseThrow();
         long ingestTime = record.timestamp();
         try {
-            apply(record, metadata, ingestTime);
+            if (record.headers().lastHeader(TRACEPARENT) == null) {
+                apply(record, metadata, ingestTime);
+            } else {
+                // the ingest request's trace goes on here, as in the writer's listener (ConsumedTraces)
+                traces.applying(List.of(consumerRecord(record, metadata)), () -> apply(record, metadata, ingestTime));
+            }
         } finally {
             through = Math.max(through, ingestTime);
             progress.put(THROUGH, ByteBuffer.allocate(16).putLong(through).putLong(metadata.offset() + 1).array());
         }
+    }
+
+    private static ConsumerRecord<String, byte[]> consumerRecord(Record<String, byte[]> record, RecordMetadata metadata) {
+        return new ConsumerRecord<>(metadata.topic(), metadata.partition(), metadata.offset(), record.timestamp(),
+                TimestampType.LOG_APPEND_TIME, -1, -1, record.key(), record.value(), record.headers(), Optional.empty());
     }
 
     private void apply(Record<String, byte[]> record, RecordMetadata metadata, long ingestTime) {

@@ -33,13 +33,13 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 public final class LocalSpeedState {
 
     /**
-     * One partition's progress: from its store, and its lag behind the log end as the consumer last saw it.
+     * One partition's progress: from its store, and its lag behind the log end as last listed ({@link LogEnds}).
      *
-     * @param through    the ingest time through which the partition's events are in the cells: the time of
-     *                   the answer when the partition is caught up (an idle partition holds nothing back),
-     *                   else the ingest time of the latest record applied; null before any
+     * @param through    the ingest time through which the partition's events are in the cells: when the log
+     *                   ends were last listed if the partition had applied everything below its end (an idle
+     *                   partition holds nothing back), else the ingest time of the latest record applied
      * @param nextOffset every record below it is applied
-     * @param lag        records between {@code nextOffset} and the log end of the consumer's last fetch; null when unknown
+     * @param lag        records between {@code nextOffset} and the log end as last listed; null when unknown
      * @param standby    read from a standby replica (the active instance did not answer)
      */
     public record Progress(int partition, Instant through, long nextOffset, Long lag, boolean standby) {
@@ -50,12 +50,14 @@ public final class LocalSpeedState {
     }
 
     private final SpeedStreams streams;
+    private final LogEnds ends;
     private final ViewCatalog views;
     private final String topic;
     private final Duration restoreWait;
 
-    public LocalSpeedState(SpeedStreams streams, ViewCatalog views, String topic, Duration restoreWait) {
+    public LocalSpeedState(SpeedStreams streams, LogEnds ends, ViewCatalog views, String topic, Duration restoreWait) {
         this.streams = streams;
+        this.ends = ends;
         this.views = views;
         this.topic = topic;
         this.restoreWait = restoreWait;
@@ -201,7 +203,7 @@ public final class LocalSpeedState {
                             SpeedTopology.PROGRESS, partition, standby));
                     T cells = read.read(store);
                     return Optional.of(new PartitionRead<>(cells, progress(partition, progress.get(CellFolder.THROUGH),
-                            standby ? null : endOffset(instance.get(), partition), standby)));
+                            ends.last(), standby)));
                 } catch (InvalidStateStoreException e) {
                     // restoring, migrating or rebalancing: try again until the deadline
                 }
@@ -225,7 +227,13 @@ public final class LocalSpeedState {
         return standby ? parameters.enableStaleStores() : parameters;
     }
 
-    private static Progress progress(int partition, byte[] stored, Long endOffset, boolean standby) {
+    /**
+     * A partition's progress against the last listing of the log ends: caught up with the end listed at
+     * {@code t} means complete through {@code t} (records appended later are not in it yet), else through
+     * the ingest time of the latest record applied. A standby's lag is not known (its copy is as last
+     * committed), so it never claims more than what it applied.
+     */
+    private static Progress progress(int partition, byte[] stored, LogEnds.Listing listing, boolean standby) {
         Instant applied = null;
         long next = 0;
         if (stored != null) {
@@ -233,23 +241,12 @@ public final class LocalSpeedState {
             applied = Instant.ofEpochMilli(buffer.getLong());
             next = buffer.getLong();
         }
-        Long lag = endOffset == null ? null : Math.max(0, endOffset - next);
-        Instant now = Instant.now();
-        Instant through = lag != null && lag == 0 && (applied == null || now.isAfter(applied)) ? now : applied;
-        return new Progress(partition, through, next, lag, standby);
-    }
-
-    /** The log end of the partition as this instance's consumer last fetched it (Kafka Streams' task metadata). */
-    private Long endOffset(KafkaStreams instance, int partition) {
-        TopicPartition tp = new TopicPartition(topic, partition);
-        for (ThreadMetadata thread : instance.metadataForLocalThreads()) {
-            for (TaskMetadata task : thread.activeTasks()) {
-                Long end = task.endOffsets().get(tp);
-                if (end != null) {
-                    return end;
-                }
-            }
+        Long end = standby ? null : listing.ends().get(partition);
+        Long lag = end == null ? null : Math.max(0, end - next);
+        Instant through = applied;
+        if (lag != null && lag == 0 && (applied == null || listing.listedAt().isAfter(applied))) {
+            through = listing.listedAt();
         }
-        return null;
+        return new Progress(partition, through, next, lag, standby);
     }
 }

@@ -2,6 +2,7 @@ package io.lambda.speed.streams;
 
 import io.lambda.core.cell.Aggregator;
 import io.lambda.core.event.EventCodec;
+import io.lambda.store.trace.ConsumedTraces;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
@@ -44,11 +45,11 @@ public final class SpeedTopology {
     }
 
     public static Topology build(Settings settings, Aggregator aggregator, EventCodec codec, PublishedCuts cuts,
-                                 MeterRegistry meters) {
+                                 MeterRegistry meters, ConsumedTraces traces) {
         CellFolder.Counters counters = new CellFolder.Counters(meters);
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), settings.topic());
-        topology.addProcessor(PROCESSOR, () -> new CellFolder(settings, aggregator, codec, cuts, counters), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new CellFolder(settings, aggregator, codec, cuts, counters, traces), SOURCE);
         // The window must hold ids for at least max-age; a segment is dropped whole, so ids may stay a little
         // longer. Not cached: every id is written once, so a cache coalesces nothing, and a cached window
         // fetch copies the cache's keys of the range into a TreeSet on every record (a tenth of the stream

@@ -1,12 +1,18 @@
 package io.lambda.speed.streams;
 
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Admin;
+import java.util.Map;
+import java.util.HashMap;
 import io.lambda.core.cell.Aggregator;
 import io.lambda.core.event.EventCodec;
 import io.lambda.core.time.IngestEpoch;
 import io.lambda.core.view.ViewCatalog;
 import io.lambda.speed.system.SpeedProperties;
 import io.lambda.store.LambdaStore;
+import io.lambda.store.trace.ConsumedTraces;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -46,19 +52,47 @@ class StreamsConfiguration {
 
     @Bean
     SpeedStreams speedStreams(Aggregator aggregator, EventCodec codec, PublishedCuts cuts, MeterRegistry meters,
-                              SpeedProperties properties, KafkaProperties kafka, KafkaConnectionDetails connection,
+                              ObservationRegistry observations, SpeedProperties properties, KafkaProperties kafka, KafkaConnectionDetails connection,
                               ApplicationContext context, Environment environment,
                               @Value("${lambda.events.topic}") String topic) {
         SpeedTopology.Settings settings = new SpeedTopology.Settings(topic, properties.dedup().maxAge(),
                 properties.expiry().sweepInterval(), properties.expiry().enabled());
-        return new SpeedStreams(SpeedTopology.build(settings, aggregator, codec, cuts, meters),
+        return new SpeedStreams(SpeedTopology.build(settings, aggregator, codec, cuts, meters,
+                        new ConsumedTraces(observations, "lambda.speed.apply")),
                 () -> streamsConfig(properties, kafka, connection, port(context, environment)), topic, meters);
     }
 
+    @Bean(destroyMethod = "close")
+    LogEnds logEnds(KafkaProperties kafka, KafkaConnectionDetails connection, @Value("${lambda.events.topic}") String topic) {
+        Map<String, Object> config = new HashMap<>(kafka.buildAdminProperties());
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", connection.getAdmin().getBootstrapServers()));
+        return new LogEnds(Admin.create(config), topic);
+    }
+
+    /** The log ends every progress interval, off the stream threads: a broker that does not answer delays nothing. */
     @Bean
-    LocalSpeedState localSpeedState(SpeedStreams streams, ViewCatalog views, SpeedProperties properties,
+    LogEndsRefresh logEndsRefresh(LogEnds ends) {
+        return new LogEndsRefresh(ends);
+    }
+
+    static final class LogEndsRefresh {
+
+        private final LogEnds ends;
+
+        LogEndsRefresh(LogEnds ends) {
+            this.ends = ends;
+        }
+
+        @Scheduled(fixedDelayString = "${lambda.speed.progress-interval}")
+        void refresh() {
+            ends.refresh();
+        }
+    }
+
+    @Bean
+    LocalSpeedState localSpeedState(SpeedStreams streams, LogEnds ends, ViewCatalog views, SpeedProperties properties,
                                     @Value("${lambda.events.topic}") String topic) {
-        return new LocalSpeedState(streams, views, topic, properties.streams().restoreWait());
+        return new LocalSpeedState(streams, ends, views, topic, properties.streams().restoreWait());
     }
 
     static Properties streamsConfig(SpeedProperties properties, KafkaProperties kafka, KafkaConnectionDetails connection,

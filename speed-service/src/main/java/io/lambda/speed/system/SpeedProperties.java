@@ -51,8 +51,8 @@ public record SpeedProperties(@NotNull Duration pollTimeout, @NotNull Duration p
      * @param standbyReplicas     warm copies of each partition's stores on other instances
      * @param threads             stream threads of this instance
      * @param commitInterval      how often a task commits its transaction (state, changelog and offsets together);
-     *                            what a record waits at most, after it was processed, to be readable by
-     *                            interactive queries (read_committed)
+     *                            not how soon a record is readable: interactive queries read the stores as
+     *                            processed. It bounds what a crash replays and how far standbys lag
      * @param cacheMaxBytes       the record cache in front of the cell stores: hot cells coalesce before the changelog
      * @param restoreWait         how long an interactive query waits for a partition that is restoring or moving
      *                            before naming it in {@code missingPartitions}

@@ -6,6 +6,10 @@ import io.lambda.core.cell.Aggregator;
 import io.lambda.core.cell.CellKey;
 import io.lambda.core.event.Event;
 import io.lambda.core.event.EventCodec;
+import io.lambda.store.trace.ConsumedTraces;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import io.lambda.core.measure.Measure;
 import io.lambda.core.time.IngestEpoch;
 import io.lambda.core.view.ViewCatalog;
@@ -22,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -55,7 +60,24 @@ class SpeedTopologyTests {
     private final Aggregator aggregator = new Aggregator(views, EPOCHS);
     private final PublishedCuts cuts = new PublishedCuts(EPOCHS, GRACE);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    /** The observations the topology starts (an ingest request's trace going on in the speed layer). */
+    private final List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final ObservationRegistry observations = ObservationRegistry.create();
     private TopologyTestDriver driver;
+
+    {
+        observations.observationConfig().observationHandler(new ObservationHandler<>() {
+            @Override
+            public boolean supportsContext(Observation.Context context) {
+                return true;
+            }
+
+            @Override
+            public void onStart(Observation.Context context) {
+                observed.add(context.getName());
+            }
+        });
+    }
 
     private TopologyTestDriver driver(Instant wallClock) {
         Properties config = new Properties();
@@ -64,7 +86,8 @@ class SpeedTopologyTests {
         config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         SpeedTopology.Settings settings = new SpeedTopology.Settings(TOPIC, Duration.ofMinutes(10), SWEEP, true);
-        driver = new TopologyTestDriver(SpeedTopology.build(settings, aggregator, new EventCodec(), cuts, meters),
+        driver = new TopologyTestDriver(SpeedTopology.build(settings, aggregator, new EventCodec(), cuts, meters,
+                new ConsumedTraces(observations, "lambda.speed.apply")),
                 config, wallClock);
         return driver;
     }
@@ -78,6 +101,26 @@ class SpeedTopologyTests {
 
     private TestInputTopic<String, byte[]> events() {
         return driver.createInputTopic(TOPIC, Serdes.String().serializer(), Serdes.ByteArray().serializer());
+    }
+
+    @Test
+    void aSampledIngestTraceGoesOnWhereItsRecordIsAppliedAndUntracedRecordsStartNothing() {
+        Instant now = Instant.now();
+        driver(now);
+        EventCodec codec = new EventCodec();
+        SeededStream stream = new SeededStream(3, 4, 0, 0, now);
+        List<Event> events = stream.distinctEvents();
+        TestInputTopic<String, byte[]> input = events();
+        input.pipeInput(new TestRecord<>(events.get(0).eventId(), codec.encode(events.get(0)), now));
+        assertThat(observed).isEmpty();
+
+        // ingest's EventPublisher writes the request's span as a W3C traceparent on every record
+        RecordHeaders sampled = new RecordHeaders();
+        sampled.add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".getBytes(StandardCharsets.UTF_8));
+        input.pipeInput(new TestRecord<>(events.get(1).eventId(), codec.encode(events.get(1)), sampled, now));
+
+        assertThat(observed).containsExactly("lambda.speed.apply");
+        assertThat(counter("applied")).isEqualTo(2);
     }
 
     @Test
