@@ -22,8 +22,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -42,7 +44,7 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li><b>Sustained demo traffic</b> ({@code ./lambda demo}'s mix: skewed URLs, returning users,
  *   purchases, 3 % late, 2 % duplicates) through the ingest API at each rate for its duration. Beside it,
  *   a probe every 250 ms: one pageview of a URL of its own, then its series read through the query API
- *   every 20 ms until it counts it. <b>Freshness</b> is POST sent → first answer that counts it: the wait
+ *   every 20 ms (after the first second every 200 ms) until it counts it. <b>Freshness</b> is POST sent → first answer that counts it: the wait
  *   a dashboard user sees. p50/p99 over the phase and per minute (a growing p99 means falling behind).
  *   <b>CPU</b>: utime + stime of every process of the stack (Kafka, Cassandra, four services; not this
  *   load generator) from the phase's start until its last probe is visible, per 1,000 events sent.</li>
@@ -102,22 +104,28 @@ public final class StackBenchmark {
             Map<String, String> properties = new LinkedHashMap<>();
             properties.put("lambda.speed.engine", engine);
             properties.put("lambda.batch.schedule.enabled", "true"); // as ./lambda up runs it: every 5 min
+            List<Phase> phases = new ArrayList<>();
+            List<Long> queryMillis = Collections.synchronizedList(new ArrayList<>());
+            long queryErrors = -1;
+            double[] burstTimes = {Double.NaN, Double.NaN};
             try (RunningStack stack = RunningStack.onOwnServers(Duration.ofMinutes(5), benchLayout(), properties)) {
                 StackBenchmark bench = new StackBenchmark(engine, stack);
                 bench.sustained(2_000, warmupSeconds, false);
-                List<Phase> phases = new ArrayList<>();
                 for (int i = 0; i < rates.size(); i++) {
                     phases.add(bench.sustained(rates.get(i), seconds.get(i), true));
                 }
-                List<Long> queryMillis = Collections.synchronizedList(new ArrayList<>());
-                long queryErrors = bench.queries(queryRate, querySeconds, queryMillis);
-                double[] burstTimes = bench.burst(burst);
-                results.add(new Result(engine, phases, queryMillis, queryErrors, burst, burstTimes[0], burstTimes[1]));
+                bench.awaitSettled();
+                queryErrors = bench.queries(queryRate, querySeconds, queryMillis);
+                bench.awaitSettled();
+                burstTimes = bench.burst(burst);
+            } catch (Exception e) {
+                log("%s: the run stopped: %s", engine, e);
             }
+            results.add(new Result(engine, phases, queryMillis, queryErrors, burst, burstTimes[0], burstTimes[1]));
         }
         System.out.println();
         System.out.println(report(results));
-        System.exit(0);
+        System.exit(0); // the HTTP client's threads would keep the JVM up
     }
 
     private static StackLayout benchLayout() {
@@ -135,7 +143,7 @@ public final class StackBenchmark {
     private Phase sustained(int rate, int seconds, boolean measured) throws Exception {
         log("%s: %s %d events/s for %d s", engine, measured ? "phase" : "warm-up", rate, seconds);
         DemoWorkload workload = new DemoWorkload(rate * 31L + seconds, 300, 5000, 0.03, 0.02);
-        Map<Long, Double> cpuBefore = stackCpu();
+        Map<String, Double> cpuBefore = stackCpu();
         double generatorBefore = generatorCpu();
         AtomicLong sent = new AtomicLong();
         AtomicLong failed = new AtomicLong();
@@ -143,14 +151,17 @@ public final class StackBenchmark {
         List<CompletableFuture<?>> posts = new ArrayList<>();
         ConcurrentLinkedQueue<long[]> probes = new ConcurrentLinkedQueue<>(); // {sentAtMillis, latencyMillis}
         AtomicLong lost = new AtomicLong();
-        ScheduledExecutorService prober = Executors.newScheduledThreadPool(4);
+        // a probe every 250 ms however long the earlier ones wait to be seen (each on a thread of its own)
+        ScheduledExecutorService prober = Executors.newSingleThreadScheduledExecutor();
+        ExecutorService probesInFlight = Executors.newCachedThreadPool();
         AtomicBoolean probing = new AtomicBoolean(measured);
         AtomicLong probeNumber = new AtomicLong();
         long start = System.nanoTime();
         if (measured) {
             prober.scheduleAtFixedRate(() -> {
                 if (probing.get()) {
-                    probe(probeNumber.incrementAndGet(), start, probes, lost);
+                    long n = probeNumber.incrementAndGet();
+                    probesInFlight.execute(() -> probe(n, start, probes, lost));
                 }
             }, 0, 250, TimeUnit.MILLISECONDS);
         }
@@ -189,8 +200,11 @@ public final class StackBenchmark {
         CompletableFuture.allOf(posts.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
         probing.set(false);
         prober.shutdown();
-        prober.awaitTermination(2, TimeUnit.MINUTES); // probes still waiting to be seen finish (bounded: 60 s each)
-        double stackCpuSeconds = cpuSince(cpuBefore);
+        prober.awaitTermination(1, TimeUnit.MINUTES);
+        probesInFlight.shutdown();
+        probesInFlight.awaitTermination(2, TimeUnit.MINUTES); // probes still waiting to be seen finish (60 s each at most)
+        Map<String, Double> cpu = cpuSince(cpuBefore);
+        double stackCpuSeconds = cpu.get("stack");
         double generatorSeconds = generatorCpu() - generatorBefore;
         double wall = (System.nanoTime() - start) / 1e9;
         List<Long> latencies = probes.stream().map(p -> p[1]).sorted().toList();
@@ -203,10 +217,10 @@ public final class StackBenchmark {
         }
         log("%s: %d events/s for %d s: %d events accepted (%d requests failed), %.1f s until the last probe was seen, "
                         + "freshness p50 %d ms p99 %d ms (%d probes, %d not seen in 60 s), p99 per minute %s, stack CPU "
-                        + "%.1f s (%.3f s per 1,000 events), load generator CPU %.1f s",
+                        + "%.1f s (%.3f s per 1,000 events; by process %s), load generator CPU %.1f s",
                 engine, rate, seconds, sent.get(), failed.get(), wall, percentile(latencies, 0.5),
                 percentile(latencies, 0.99), latencies.size(), lost.get(), p99PerMinute, stackCpuSeconds,
-                stackCpuSeconds * 1000 / Math.max(1, sent.get()), generatorSeconds);
+                stackCpuSeconds * 1000 / Math.max(1, sent.get()), perThousand(cpu, sent.get()), generatorSeconds);
         return new Phase(rate, seconds, sent.get(), latencies, p99PerMinute, stackCpuSeconds, generatorSeconds,
                 lost.get());
     }
@@ -234,7 +248,9 @@ public final class StackBenchmark {
                     probes.add(new long[] {(sentAt - phaseStart) / 1_000_000, (System.nanoTime() - sentAt) / 1_000_000});
                     return;
                 }
-                Thread.sleep(20);
+                // every 20 ms for the first second, then every 200 ms: a stack that is behind would otherwise get
+                // 50 queries a second from each of the hundreds of probes waiting, and fall further behind
+                Thread.sleep(System.nanoTime() - sentAt < 1_000_000_000L ? 20 : 200);
             }
             lost.incrementAndGet();
         } catch (InterruptedException e) {
@@ -244,6 +260,25 @@ public final class StackBenchmark {
         }
     }
 
+    /** Until the speed layer's lag (query API, freshness) is below 1 s: the backlog of a phase is absorbed (3 min at most). */
+    private void awaitSettled() throws Exception {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < 180_000_000_000L) {
+            try {
+                HttpResponse<String> answer = HTTP.send(get(query + "/api/v1/freshness"), HttpResponse.BodyHandlers.ofString());
+                JsonNode lag = JSON.readTree(answer.body()).path("speedLagSeconds");
+                if (answer.statusCode() == 200 && lag.isNumber() && lag.asDouble() < 1) {
+                    log("%s: settled after %.1f s (speed lag %.2f s)", engine, (System.nanoTime() - start) / 1e9, lag.asDouble());
+                    return;
+                }
+            } catch (IOException e) {
+                // the stack is busy: ask again
+            }
+            Thread.sleep(500);
+        }
+        log("%s: speed lag still >= 1 s after 3 minutes", engine);
+    }
+
     /** REST series of the demo's URLs at {@code rate} per second, open loop; returns the failures. */
     private long queries(int rate, int seconds, List<Long> millis) throws Exception {
         log("%s: REST series at %d/s for %d s", engine, rate, seconds);
@@ -251,6 +286,7 @@ public final class StackBenchmark {
         Instant from = to.minus(24, ChronoUnit.HOURS);
         Random random = new Random(7);
         AtomicLong errors = new AtomicLong();
+        Map<String, AtomicLong> failures = new java.util.concurrent.ConcurrentHashMap<>();
         List<CompletableFuture<?>> calls = new ArrayList<>();
         long start = System.nanoTime();
         long intervalNanos = 1_000_000_000L / rate;
@@ -268,6 +304,8 @@ public final class StackBenchmark {
             calls.add(HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
                 if (failure != null || response.statusCode() != 200) {
                     errors.incrementAndGet();
+                    failures.computeIfAbsent(failure != null ? failure.getClass().getSimpleName()
+                            : "HTTP " + response.statusCode(), k -> new AtomicLong()).incrementAndGet();
                 } else {
                     millis.add((System.nanoTime() - sentAt) / 1_000_000);
                 }
@@ -275,8 +313,8 @@ public final class StackBenchmark {
         }
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
         List<Long> sorted = millis.stream().sorted().toList();
-        log("%s: REST series p50 %d ms p99 %d ms (%d answers, %d errors)", engine, percentile(sorted, 0.5),
-                percentile(sorted, 0.99), sorted.size(), errors.get());
+        log("%s: REST series p50 %d ms p99 %d ms (%d answers, %d errors %s)", engine, percentile(sorted, 0.5),
+                percentile(sorted, 0.99), sorted.size(), errors.get(), failures);
         return errors.get();
     }
 
@@ -316,7 +354,12 @@ public final class StackBenchmark {
                 + day.plus(1, ChronoUnit.DAYS) + "&granularity=day&limit=1000";
         long counted = 0;
         while (System.nanoTime() - start < 600_000_000_000L) {
-            HttpResponse<String> answer = HTTP.send(get(top), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> answer;
+            try {
+                answer = HTTP.send(get(top), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                continue; // timed out under load: ask again
+            }
             if (answer.statusCode() == 200) {
                 counted = 0;
                 for (JsonNode item : JSON.readTree(answer.body()).path("items")) {
@@ -351,25 +394,30 @@ public final class StackBenchmark {
                 .GET().build();
     }
 
-    /** CPU seconds (utime + stime) of every process the stack recorded a pid for, by pid. */
-    private Map<Long, Double> stackCpu() throws IOException {
-        Map<Long, Double> cpu = new LinkedHashMap<>();
+    /** CPU seconds (utime + stime) of every process the stack recorded a pid for, by its name (kafka, speed-service, ...). */
+    private Map<String, Double> stackCpu() throws IOException {
+        Map<String, Double> cpu = new TreeMap<>();
         Path pids = stack.layout().stateDir().resolve("pids");
         try (Stream<Path> files = Files.list(pids)) {
             for (Path file : files.toList()) {
                 long pid = Long.parseLong(Files.readString(file).trim());
-                cpu.put(pid, cpuSeconds(pid));
+                cpu.put(file.getFileName().toString().replace(".pid", "") + "@" + pid, cpuSeconds(pid));
             }
         }
         return cpu;
     }
 
-    private double cpuSince(Map<Long, Double> before) throws IOException {
+    /** Per process, the CPU seconds since {@code before}; the total under "stack". */
+    private Map<String, Double> cpuSince(Map<String, Double> before) throws IOException {
+        Map<String, Double> spent = new TreeMap<>();
         double total = 0;
-        for (Map.Entry<Long, Double> now : stackCpu().entrySet()) {
-            total += now.getValue() - before.getOrDefault(now.getKey(), 0.0);
+        for (Map.Entry<String, Double> now : stackCpu().entrySet()) {
+            double seconds = now.getValue() - before.getOrDefault(now.getKey(), 0.0);
+            spent.put(now.getKey().substring(0, now.getKey().indexOf('@')), seconds);
+            total += seconds;
         }
-        return total;
+        spent.put("stack", total);
+        return spent;
     }
 
     private static double cpuSeconds(long pid) {
@@ -380,6 +428,13 @@ public final class StackBenchmark {
         } catch (IOException e) {
             return 0; // gone
         }
+    }
+
+    private static String perThousand(Map<String, Double> cpu, long events) {
+        StringBuilder out = new StringBuilder();
+        cpu.forEach((name, seconds) -> out.append(out.isEmpty() ? "" : ", ").append(name).append(' ')
+                .append(String.format(Locale.ROOT, "%.3f", seconds * 1000 / Math.max(1, events))));
+        return out.toString();
     }
 
     private static double generatorCpu() {
