@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import io.lambda.core.event.Event;
 import io.lambda.localservers.ProjectHome;
 import io.lambda.localservers.RealServers;
@@ -37,10 +39,12 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.awaitility.core.ConditionFactory;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -103,6 +107,15 @@ class DashboardBrowserIntegrationTests {
         }
     }
 
+    /**
+     * Waits for the page: it re-renders its panels on every refresh, so an element found a moment ago
+     * can be replaced before it is read (StaleElementReferenceException); that is a reason to look again,
+     * not a failure.
+     */
+    private static ConditionFactory untilTheDashboardShows() {
+        return await().atMost(ANSWER).ignoreException(StaleElementReferenceException.class);
+    }
+
     private static int port(String hostAndPort) {
         return Integer.parseInt(hostAndPort.substring(hostAndPort.lastIndexOf(':') + 1));
     }
@@ -149,7 +162,7 @@ class DashboardBrowserIntegrationTests {
         browser.get(stack.url("query-service", "/"));
         awaitShown("sign-in-panel");
         signIn("lk_not-a-key-of-this-stack");
-        await().atMost(ANSWER).untilAsserted(() -> assertThat(testId("sign-in-message").getText())
+        untilTheDashboardShows().untilAsserted(() -> assertThat(testId("sign-in-message").getText())
                 .contains("not accepted").contains("401"));
         assertThat(testId("sign-in-panel").isDisplayed()).isTrue();
         assertThat(testId("dashboard").isDisplayed()).isFalse();
@@ -173,18 +186,18 @@ class DashboardBrowserIntegrationTests {
         new Select(testId("granularity")).selectByValue("minute");
         // until a key is chosen the chart shows the view's top key
         String topKey = pageviews.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
-        await().atMost(ANSWER).until(() -> dataset("series-chart"), drawn -> topKey.equals(drawn.get("key"))
+        untilTheDashboardShows().until(() -> dataset("series-chart"), drawn -> topKey.equals(drawn.get("key"))
                 && "minute".equals(drawn.get("granularity")));
         assertThat(testId("key").getDomProperty("value")).isEqualTo(topKey);
         // the key input searches the keys listing: a prefix offers the matching keys
         WebElement key = testId("key");
         key.clear();
         key.sendKeys("/pr");
-        await().atMost(ANSWER).untilAsserted(() -> assertThat(keyOptions()).contains("/pricing")
+        untilTheDashboardShows().untilAsserted(() -> assertThat(keyOptions()).contains("/pricing")
                 .doesNotContain("/home"));
         key.sendKeys("icing", Keys.ENTER);
 
-        Map<String, String> chart = await().atMost(ANSWER).until(() -> dataset("series-chart"),
+        Map<String, String> chart = untilTheDashboardShows().until(() -> dataset("series-chart"),
                 drawn -> "/pricing".equals(drawn.get("key")) && "minute".equals(drawn.get("granularity"))
                         && total(drawn.get("points")) == pageviews.get("/pricing"));
         JsonNode rest = restSeries("pageviews", "/pricing", chart.get("from"), chart.get("to"), "minute");
@@ -208,7 +221,7 @@ class DashboardBrowserIntegrationTests {
         HttpResponse<String> freshness = client.get(stack.url("query-service", "/api/v1/freshness"));
         String version = LambdaClient.JSON.readTree(freshness.body()).get("batchVersion").asString();
         assertThat(version).as(freshness.body()).matches("[1-9]\\d*");
-        await().atMost(ANSWER).untilAsserted(() -> {
+        untilTheDashboardShows().untilAsserted(() -> {
             assertThat(testId("series-batch-version").getText()).isEqualTo(version);
             assertThat(testId("top-batch-version").getText()).isEqualTo(version);
             assertThat(testId("fresh-batch-version").getText()).isEqualTo(version);
@@ -228,11 +241,15 @@ class DashboardBrowserIntegrationTests {
         RealServers servers = RealServers.get();
         try (CqlSession session = CqlSession.builder()
                 .addContactPoint(new InetSocketAddress(servers.cassandraHost(), servers.cassandraPort()))
-                .withLocalDatacenter(servers.cassandraDatacenter()).build()) {
+                .withLocalDatacenter(servers.cassandraDatacenter())
+                // a schema change on the shared, busy test server can take longer than the driver's 2 s
+                .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+                        .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30)).build())
+                .build()) {
             session.execute("DROP TABLE " + stack.runId + ".speed_cells");
             session.execute("DROP TABLE " + stack.runId + ".speed_cells_by_bucket");
         }
-        await().atMost(ANSWER).untilAsserted(() -> {
+        untilTheDashboardShows().untilAsserted(() -> {
             assertThat(testId("series-partial").isDisplayed()).isTrue();
             assertThat(testId("series-partial").getText()).contains("Partial answer").contains("speed layer unreadable");
             assertThat(testId("top-partial").getText()).contains("Partial answer").contains("speed layer unreadable");
@@ -302,7 +319,7 @@ class DashboardBrowserIntegrationTests {
     }
 
     private static void awaitShown(String id) {
-        await().atMost(ANSWER).ignoreExceptions().until(() -> testId(id).isDisplayed());
+        untilTheDashboardShows().ignoreExceptions().until(() -> testId(id).isDisplayed());
     }
 
     private static void signIn(String key) {
