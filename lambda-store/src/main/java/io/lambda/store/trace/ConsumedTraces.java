@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,6 +103,21 @@ public final class ConsumedTraces {
             observations.add(observation);
         });
         return new Poll(observations);
+    }
+
+    /**
+     * Whether a record with these headers carries a sampled trace, i.e. whether {@link #start} would
+     * observe it: a one-record consumer (a stream processor) asks first and skips the rest otherwise.
+     */
+    public boolean continues(Headers headers) {
+        if (registry.isNoop()) {
+            return false;
+        }
+        Header header = headers.lastHeader(TRACEPARENT);
+        if (header == null || header.value().length != 55) {
+            return false;
+        }
+        return sampled(new String(header.value(), StandardCharsets.UTF_8));
     }
 
     private static String header(ConsumerRecord<?, ?> record, String key) {

@@ -57,7 +57,6 @@ import org.slf4j.LoggerFactory;
 final class CellFolder implements Processor<String, byte[], String, byte[]> {
 
     private static final Logger log = LoggerFactory.getLogger(CellFolder.class);
-    private static final String TRACEPARENT = "traceparent";
 
     static final String REASON_HEADER = "lambda-dlt-reason";
     static final Bytes THROUGH = Bytes.wrap("through".getBytes(StandardCharsets.US_ASCII));
@@ -160,11 +159,12 @@ final class CellFolder implements Processor<String, byte[], String, byte[]> {
         RecordMetadata metadata = context.recordMetadata().orElseThrow();
         long ingestTime = record.timestamp();
         try {
-            if (record.headers().lastHeader(TRACEPARENT) == null) {
-                apply(record, metadata, ingestTime);
-            } else {
-                // the ingest request's trace goes on here, as in the writer's listener (ConsumedTraces)
+            if (traces.continues(record.headers())) {
+                // a sampled ingest request's trace goes on here, as in the writer's listener (ConsumedTraces);
+                // ingest stamps every record, so only sampled ones are worth the wrapping
                 traces.applying(List.of(consumerRecord(record, metadata)), () -> apply(record, metadata, ingestTime));
+            } else {
+                apply(record, metadata, ingestTime);
             }
         } finally {
             through = Math.max(through, ingestTime);
